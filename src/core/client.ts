@@ -1,0 +1,135 @@
+/**
+ * Transport-neutral client interfaces. The embedded broker implements them directly; the wire-protocol
+ * client (to a real Kafka cluster) implements them too, so the streams runtime runs on either unchanged.
+ * The shapes of API.md are the contract; the extra members are what a stream processor needs.
+ */
+import type { ConsumedRecord, ProducedRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from './record.js';
+
+export type IsolationLevel = 'read_committed' | 'read_uncommitted';
+export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
+/** `range` and `roundrobin` are eager (revoke everything, then reassign); `cooperative-sticky` moves only what must move. */
+export type AssignmentStrategy = 'range' | 'roundrobin' | 'cooperative-sticky';
+
+export interface ProducerOptions {
+  transactionalId?: string;
+  idempotent?: boolean;
+  clientId?: string;
+  /** A transaction left open longer than this is aborted by the coordinator (default 60 000). */
+  transactionTimeoutMs?: number;
+}
+
+export interface Producer {
+  /** Appends the records; resolves once they are durable per the broker's fsync policy. */
+  send(records: ProducedRecord[]): Promise<RecordMetadata[]>;
+  initTransactions(): Promise<void>;
+  beginTransaction(): void;
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string): Promise<void>;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Called around rebalances, inside `poll()`, before the new assignment is used. */
+export interface RebalanceListener {
+  /** Partitions taken away cleanly: commit what was processed for them now. */
+  onPartitionsRevoked?(partitions: TopicPartition[]): void | Promise<void>;
+  onPartitionsAssigned?(partitions: TopicPartition[]): void | Promise<void>;
+  /** Partitions lost without a clean revoke (this member was evicted): do not commit for them. */
+  onPartitionsLost?(partitions: TopicPartition[]): void | Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId?: string;
+  isolationLevel?: IsolationLevel;
+  /** Where to start when a partition has no committed offset (Kafka's default: latest). */
+  autoOffsetReset?: AutoOffsetReset;
+  clientId?: string;
+  /** Commit consumed positions automatically (before each rebalance and every autoCommitIntervalMs). Default true, as in Kafka. */
+  autoCommit?: boolean;
+  autoCommitIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  maxPollIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  maxPollRecords?: number;
+  partitionAssignmentStrategy?: AssignmentStrategy;
+}
+
+export interface GroupMetadata {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+}
+
+export interface Consumer {
+  subscribe(topics: string[], listener?: RebalanceListener): Promise<void>;
+  unsubscribe(): Promise<void>;
+  assign(parts: TopicPartition[]): void;
+  assignment(): TopicPartition[];
+  poll(opts?: { maxRecords?: number; timeoutMs?: number }): Promise<ConsumedRecord[]>;
+  seek(topic: string, partition: number, offset: number): void;
+  seekToBeginning(parts: TopicPartition[]): void;
+  seekToEnd(parts: TopicPartition[]): void;
+  /** Next offset poll() will return for the partition. */
+  position(topic: string, partition: number): number;
+  /** Earliest offset whose timestamp is >= timestamp, or null when there is none. */
+  offsetsForTimes(query: { topic: string; partition: number; timestamp: number }[]): Promise<(number | null)[]>;
+  committed(parts: TopicPartition[]): Promise<(number | null)[]>;
+  /** Commits the given offsets, or every assigned partition's position when none are given. */
+  commit(offsets?: TopicPartitionOffset[]): Promise<void>;
+  pause(parts: TopicPartition[]): void;
+  resume(parts: TopicPartition[]): void;
+  paused(): TopicPartition[];
+  /** Current group generation and member id, for `sendOffsetsToTransaction` fencing. */
+  groupMetadata(): GroupMetadata | null;
+  close(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions?: number;
+  config?: Record<string, string>;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
+  lastStableOffset: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  partitions: PartitionDescription[];
+  config: Record<string, string>;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocol?: string;
+  generationId?: number;
+  members: { memberId: string; clientId?: string; assignment: TopicPartition[] }[];
+  offsets: { topic: string; partition: number; committed: number; lag: number }[];
+}
+
+export type OffsetResetSpec =
+  | { earliest: true }
+  | { latest: true }
+  | { offset: number }
+  | { shiftBy: number }
+  | { timestamp: number };
+
+export interface Admin {
+  createTopics(t: TopicSpec[]): Promise<void>;
+  deleteTopics(names: string[]): Promise<void>;
+  listTopics(): Promise<string[]>;
+  describeTopic(name: string): Promise<TopicDescription>;
+  /** Grows a topic to `totalPartitions` (never shrinks; Kafka's CreatePartitions). */
+  createPartitions(topic: string, totalPartitions: number): Promise<void>;
+  listGroups(): Promise<string[]>;
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  /** Resets a group's committed offsets on every partition of a topic. The group must have no active members. */
+  resetOffsets(groupId: string, topic: string, to: OffsetResetSpec): Promise<void>;
+  deleteGroups(groupIds: string[]): Promise<void>;
+}
