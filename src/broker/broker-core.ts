@@ -1,0 +1,34 @@
+/**
+ * The services a Broker gives its own producers, consumers, admin and group coordinator.
+ * Internal to src/broker: the public face is `Broker` and the client interfaces of src/core/client.ts.
+ */
+import type { Clock } from '../core/clock.js';
+import type { PartitionLog } from './log/partition-log.js';
+
+export type FsyncPolicy = 'always' | 'commit' | 'never';
+
+export interface BrokerCore {
+  readonly clock: Clock;
+  readonly fsync: FsyncPolicy;
+  /** Throws ClosedError (naming `what`) once the broker is closed. */
+  assertOpen(what: string): void;
+  readonly closed: boolean;
+  hasTopic(topic: string): boolean;
+  /** Throws TopicNotFoundError for an unknown topic. */
+  partitionCount(topic: string): number;
+  /** Throws TopicNotFoundError / PartitionNotFoundError. */
+  getLog(topic: string, partition: number): PartitionLog;
+  /** Topic names; internal topics (`__consumer_offsets`, ...) only when asked. */
+  topicNames(includeInternal?: boolean): string[];
+  /** Creates an internal topic (name starting with `__`) if it does not exist yet. */
+  ensureInternalTopic(name: string, partitions: number, config?: Record<string, string>): void;
+  /**
+   * Resolves on the next append to any partition, after `timeoutMs`, or when the broker closes —
+   * whichever comes first. Long-polling consumers wait on this.
+   */
+  waitForAppend(timeoutMs: number): Promise<void>;
+  /** Fsyncs every log written since its last sync. Called at commits under 'always' and 'commit'. */
+  syncDirty(): Promise<void>;
+  /** Reports a recovered problem (torn tail truncated, stale lock taken over, ...). */
+  warn(message: string): void;
+}
