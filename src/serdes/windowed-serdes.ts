@@ -1,0 +1,54 @@
+import { SerializationError } from '../core/errors.js';
+import type { Windowed } from '../core/windowed.js';
+import type { Serde } from './serde.js';
+
+// Kafka's layouts: a time-windowed key is <key bytes><window start: int64 BE> (TimeWindowedSerializer);
+// a session-windowed key is <key bytes><window end: int64 BE><window start: int64 BE> (SessionKeySchema).
+
+/**
+ * Serde for keys of time-windowed results. The window end is not on the wire (as in Kafka), so
+ * reading needs the window size: end = start + windowSizeMs.
+ */
+export function windowedSerde<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
+  if (!(windowSizeMs > 0)) throw new RangeError(`Serdes.windowed: windowSizeMs must be > 0, got ${windowSizeMs}`);
+  return {
+    serialize(value, topic) {
+      if (value === null || value === undefined) return null;
+      const key = inner.serialize(value.key, topic) ?? Buffer.alloc(0);
+      const buf = Buffer.allocUnsafe(key.length + 8);
+      key.copy(buf, 0);
+      buf.writeBigInt64BE(BigInt(value.window.start), key.length);
+      return buf;
+    },
+    deserialize(data, topic) {
+      if (data === null || data === undefined) return null;
+      if (data.length < 8) throw new SerializationError('windowed', `need at least 8 bytes, got ${data.length}`, { topic });
+      const start = Number(data.readBigInt64BE(data.length - 8));
+      const key = inner.deserialize(data.subarray(0, data.length - 8), topic) as K;
+      return { key, window: { start, end: start + windowSizeMs } };
+    },
+  };
+}
+
+/** Serde for keys of session-windowed results (start and end are both on the wire). */
+export function sessionWindowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
+  return {
+    serialize(value, topic) {
+      if (value === null || value === undefined) return null;
+      const key = inner.serialize(value.key, topic) ?? Buffer.alloc(0);
+      const buf = Buffer.allocUnsafe(key.length + 16);
+      key.copy(buf, 0);
+      buf.writeBigInt64BE(BigInt(value.window.end), key.length);
+      buf.writeBigInt64BE(BigInt(value.window.start), key.length + 8);
+      return buf;
+    },
+    deserialize(data, topic) {
+      if (data === null || data === undefined) return null;
+      if (data.length < 16) throw new SerializationError('sessionWindowed', `need at least 16 bytes, got ${data.length}`, { topic });
+      const end = Number(data.readBigInt64BE(data.length - 16));
+      const start = Number(data.readBigInt64BE(data.length - 8));
+      const key = inner.deserialize(data.subarray(0, data.length - 16), topic) as K;
+      return { key, window: { start, end } };
+    },
+  };
+}
