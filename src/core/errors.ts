@@ -80,6 +80,17 @@ export class ClosedError extends TributaryError {
   }
 }
 
+/**
+ * A call that the object's current state does not allow (Kafka's IllegalStateException): `assign()`
+ * after `subscribe()`, `seek()` on an unassigned partition, an illegal group-state transition.
+ */
+export class IllegalStateError extends TributaryError {
+  override name = 'IllegalStateError';
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    super('ILLEGAL_STATE', message, options);
+  }
+}
+
 /** Another process (or another Broker in this one) already holds the data directory. */
 export class DataDirLockedError extends TributaryError {
   override name = 'DataDirLockedError';
@@ -156,3 +167,64 @@ export const brokerErrorsByKafkaCode: ReadonlyMap<number, BrokerErrorClass> = ne
     NonEmptyGroupError, GroupIdNotFoundError, InvalidRecordError, ProducerFencedError,
   ].map((cls) => [new cls('').kafkaCode, cls] as const).reverse(),
 );
+
+// ---------------------------------------------------------------------------------------------
+// Processing errors
+
+/**
+ * User code (a processor, a predicate, a mapper, a sink's serde) threw while a task processed a record.
+ * Carries where it happened — topic, partition, offset of the input record (`-1` / `null` during a
+ * punctuation), the processor node's name and the task — and the original error as `cause`.
+ * @example
+ * try { driver.createInputTopic('in', k, v).pipeInput('a', 'b'); }
+ * catch (e) { if (e instanceof StreamsProcessingError) console.error(e.processorName, e.offset, e.cause); }
+ */
+export class StreamsProcessingError extends TributaryError {
+  override name = 'StreamsProcessingError';
+  constructor(
+    readonly processorName: string,
+    readonly taskId: string,
+    readonly topic: string | null,
+    readonly partition: number,
+    readonly offset: number,
+    options: TributaryErrorOptions = {},
+  ) {
+    const where = topic === null ? 'during a punctuation' : `for record ${topic}-${partition}@${offset}`;
+    const why = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super('STREAMS_PROCESSING', `processor "${processorName}" in task ${taskId} failed ${where}: ${why}`, options);
+  }
+}
+
+/**
+ * A consumed record's key or value could not be deserialized and the deserialization exception
+ * handler chose to fail (the default, log-and-fail). Names the topic, partition and offset.
+ * @example
+ * catch (e) { if (e instanceof RecordDeserializationError) skipTo(e.topic, e.partition, e.offset + 1); }
+ */
+export class RecordDeserializationError extends SerializationError {
+  override name = 'RecordDeserializationError';
+  constructor(
+    serde: string,
+    topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    options: TributaryErrorOptions = {},
+  ) {
+    const why = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(serde, `cannot deserialize record ${topic}-${partition}@${offset}: ${why}`, { ...options, topic });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State errors
+
+/**
+ * A task's state directory (or one of its stores) is already held, by another task of this process
+ * or by another process: wait for the other owner to close it (as after a rebalance) and retry.
+ */
+export class StateDirLockedError extends TributaryError {
+  override name = 'StateDirLockedError';
+  constructor(readonly stateDir: string, holder: string, options: TributaryErrorOptions = {}) {
+    super('STATE_DIR_LOCKED', `state directory ${stateDir} is locked by ${holder}; close that task first`, { ...options, retriable: true });
+  }
+}

@@ -1,0 +1,41 @@
+import type { ProcessorSupplier } from '../processor.js';
+import type { SinkOptions, SourceOptions, TopicNameExtractor } from '../node-options.js';
+
+/** A source node as the topology records it (not yet instantiated for a task). */
+export interface SourceDefinition {
+  readonly kind: 'source';
+  readonly name: string;
+  readonly topics: readonly string[];
+  readonly options: SourceOptions<unknown, unknown>;
+}
+
+/** A processor node as the topology records it. `stores` grows as stores are connected. */
+export interface ProcessorDefinition {
+  readonly kind: 'processor';
+  readonly name: string;
+  readonly supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>;
+  readonly parents: readonly string[];
+  readonly stores: string[];
+}
+
+/** A sink node as the topology records it. */
+export interface SinkDefinition {
+  readonly kind: 'sink';
+  readonly name: string;
+  readonly topic: string | TopicNameExtractor<unknown, unknown>;
+  readonly options: SinkOptions<unknown, unknown>;
+  readonly parents: readonly string[];
+}
+
+/** Any node of a topology. */
+export type NodeDefinition = SourceDefinition | ProcessorDefinition | SinkDefinition;
+
+/** The parents of a node (none for a source). */
+export function parentsOf(node: NodeDefinition): readonly string[] {
+  return node.kind === 'source' ? [] : node.parents;
+}
+
+/** The stores a node uses (only processors use stores). */
+export function storesOf(node: NodeDefinition): readonly string[] {
+  return node.kind === 'processor' ? node.stores : [];
+}

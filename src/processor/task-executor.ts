@@ -1,0 +1,266 @@
+import type { StateStore } from '../../state/state-store.js';
+import { RecordDeserializationError, StreamsProcessingError, TopologyError } from '../core/errors.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { EMPTY_HEADERS, type ConsumedRecord, type Headers } from '../core/record.js';
+import type { Serde } from '../serdes/serde.js';
+import {
+  DeserializationExceptionHandlers,
+  type DeserializationExceptionHandler,
+} from './deserialization-exception-handler.js';
+import { buildTaskGraph, type TaskGraph } from './internal/build-task-graph.js';
+import { PunctuationQueue, type PunctuationSchedule } from './internal/punctuation-queue.js';
+import type { SourceNode } from './internal/runtime-nodes.js';
+import type { TaskState } from './internal/task-state.js';
+import type { Cancellable, PunctuationType, Punctuator } from './processor-context.js';
+import { Record } from './record.js';
+import type { ObjectCollector, RecordCollector } from './record-collector.js';
+import type { Topology } from './topology.js';
+
+/** How to run one sub-topology for one partition. */
+export interface TaskExecutorOptions {
+  readonly subtopologyId: number;
+  readonly partition: number;
+  readonly applicationId: string;
+  /** Receives serialized sink output. */
+  readonly collector: RecordCollector;
+  /** If set, sinks hand records to it as objects and skip serdes (benchmarks, in-process use). */
+  readonly objectCollector?: ObjectCollector;
+  /** Wall clock for wall-clock punctuators and `currentSystemTimeMs()`. */
+  readonly clock?: Clock;
+  readonly deserializationExceptionHandler?: DeserializationExceptionHandler;
+  readonly defaultKeySerde?: Serde<unknown>;
+  readonly defaultValueSerde?: Serde<unknown>;
+  readonly stateDir?: string;
+}
+
+/** Counters of one task. */
+export interface TaskExecutorMetrics {
+  processed: number;
+  skipped: number;
+  punctuations: number;
+}
+
+/**
+ * Runs one sub-topology for one partition — the engine shared by `TopologyTestDriver` and the
+ * runtime's tasks. A record goes in deserialized by its source, flows `forward` → children as plain
+ * synchronous calls, and comes out of sinks into the {@link RecordCollector}.
+ *
+ * Steps of `process(record)`:
+ * 1. find the source node of the record's topic;
+ * 2. deserialize key and value (a failure goes to the deserialization exception handler);
+ * 3. extract the timestamp and advance stream time (the max timestamp seen);
+ * 4. push the record through the graph; a throw becomes a `StreamsProcessingError`.
+ * Punctuation is separate: the caller calls `punctuateStreamTime()` after processing and
+ * `punctuateWallClock()` when the wall clock moved.
+ *
+ * @example
+ * const task = new TaskExecutor(topology, { subtopologyId: 0, partition: 0, applicationId: 'app', collector });
+ * task.init();
+ * task.process({ topic: 'in', partition: 0, offset: 0, timestamp: 1, key: null, value: Buffer.from('x'), headers: {} });
+ * task.punctuateStreamTime();
+ */
+export class TaskExecutor implements TaskState {
+  readonly applicationId: string;
+  readonly taskId: string;
+  readonly partition: number;
+  streamTimeMs = -1;
+  currentTopic: string | null = null;
+  currentPartition = -1;
+  currentOffset = -1;
+  currentTimestamp = -1;
+  currentHeaders: Headers = EMPTY_HEADERS;
+  readonly collector: RecordCollector;
+  readonly objectCollector: ObjectCollector | undefined;
+  readonly metrics: TaskExecutorMetrics = { processed: 0, skipped: 0, punctuations: 0 };
+
+  readonly #graph: TaskGraph;
+  readonly #clock: Clock;
+  readonly #handler: DeserializationExceptionHandler;
+  readonly #streamTimeQueue = new PunctuationQueue();
+  readonly #wallClockQueue = new PunctuationQueue();
+  readonly #partitionTime = new Map<string, number>();
+  readonly #stateDir: string | undefined;
+  #state: 'created' | 'running' | 'closed' = 'created';
+
+  constructor(topology: Topology, options: TaskExecutorOptions) {
+    this.applicationId = options.applicationId;
+    this.partition = options.partition;
+    this.taskId = `${options.subtopologyId}_${options.partition}`;
+    this.collector = options.collector;
+    this.objectCollector = options.objectCollector;
+    this.#clock = options.clock ?? systemClock;
+    this.#handler = options.deserializationExceptionHandler ?? DeserializationExceptionHandlers.logAndFail();
+    this.#stateDir = options.stateDir;
+    this.#graph = buildTaskGraph(topology, options.subtopologyId, this, options.defaultKeySerde, options.defaultValueSerde);
+  }
+
+  /** The (decorated) topics this task reads. */
+  get sourceTopics(): readonly string[] {
+    return [...this.#graph.sourceByTopic.keys()];
+  }
+
+  /** Opens the stores (synchronously) and initializes every processor. */
+  init(): void {
+    const pending = this.#initStores();
+    if (pending.length > 0) throw new TopologyError(`task ${this.taskId} has stores that open asynchronously; use initAsync()`);
+    this.#initProcessors();
+  }
+
+  /** Opens the stores (awaiting asynchronous ones) and initializes every processor. */
+  async initAsync(): Promise<void> {
+    await Promise.all(this.#initStores());
+    this.#initProcessors();
+  }
+
+  /** Processes one consumed record; false if it was skipped (deserialization handler). */
+  process(consumed: ConsumedRecord): boolean {
+    this.#checkRunning();
+    const source = this.#source(consumed.topic);
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = source.keySerde.deserialize(consumed.key, consumed.topic);
+      value = source.valueSerde.deserialize(consumed.value, consumed.topic);
+    } catch (e) {
+      return this.#onDeserializationError(source, consumed, e);
+    }
+    this.currentTopic = consumed.topic;
+    this.currentPartition = consumed.partition;
+    this.currentOffset = consumed.offset;
+    this.currentHeaders = consumed.headers;
+    let timestamp = consumed.timestamp;
+    if (source.timestampExtractor !== undefined) {
+      try {
+        timestamp = source.timestampExtractor(consumed, this.#partitionTime.get(consumed.topic) ?? -1);
+      } catch (e) {
+        throw this.fail(e, source.name);
+      }
+    }
+    if (!(timestamp >= 0)) {
+      throw this.fail(new RangeError(`invalid (negative or missing) timestamp ${timestamp}`), source.name);
+    }
+    if (timestamp > (this.#partitionTime.get(consumed.topic) ?? -1)) this.#partitionTime.set(consumed.topic, timestamp);
+    this.#push(source, new Record(key, value, timestamp, consumed.headers));
+    return true;
+  }
+
+  /**
+   * Pushes an already-deserialized record from the source of `topic`, skipping serdes and handlers
+   * (benchmarks and in-process embedding; pair with an `objectCollector` to skip sink serdes too).
+   */
+  pushRecord(topic: string, record: Record<unknown, unknown>, offset = -1): void {
+    this.#checkRunning();
+    const source = this.#source(topic);
+    this.currentTopic = topic;
+    this.currentPartition = this.partition;
+    this.currentOffset = offset;
+    this.currentHeaders = record.headers;
+    this.#push(source, record);
+  }
+
+  /** Fires stream-time punctuators that are due; true if any fired. */
+  punctuateStreamTime(): boolean {
+    this.#checkRunning();
+    if (this.streamTimeMs < 0) return false;
+    return this.#streamTimeQueue.mayPunctuate(this.streamTimeMs, this.#fire);
+  }
+
+  /** Fires wall-clock punctuators due at the clock's current time; true if any fired. */
+  punctuateWallClock(): boolean {
+    this.#checkRunning();
+    return this.#wallClockQueue.mayPunctuate(this.#clock.now(), this.#fire);
+  }
+
+  /** Closes processors, then stores. Resolves when asynchronous store closes finish. */
+  close(): void | Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    for (const node of this.#graph.processors) node.close();
+    const pending = [...this.#graph.stores.values()].map((s) => s.close()).filter((r) => r instanceof Promise);
+    if (pending.length > 0) return Promise.all(pending).then(() => undefined);
+  }
+
+  // -- TaskState ---------------------------------------------------------------------------------
+
+  wallClockMs(): number {
+    return this.#clock.now();
+  }
+
+  fail(error: unknown, nodeName: string): Error {
+    if (error instanceof StreamsProcessingError) return error;
+    return new StreamsProcessingError(nodeName, this.taskId, this.currentTopic, this.currentPartition, this.currentOffset, {
+      cause: error,
+    });
+  }
+
+  schedule(nodeName: string, intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+    if (type === 'STREAM_TIME') return this.#streamTimeQueue.schedule(nodeName, intervalMs, punctuator, 0);
+    if (type === 'WALL_CLOCK_TIME') return this.#wallClockQueue.schedule(nodeName, intervalMs, punctuator, this.#clock.now() + intervalMs);
+    throw new TypeError(`schedule: type must be 'STREAM_TIME' or 'WALL_CLOCK_TIME', got ${String(type)}`);
+  }
+
+  store(name: string): StateStore | undefined {
+    return this.#graph.stores.get(name);
+  }
+
+  // -- internals ---------------------------------------------------------------------------------
+
+  #push(source: SourceNode, record: Record<unknown, unknown>): void {
+    this.currentTimestamp = record.timestamp;
+    if (record.timestamp > this.streamTimeMs) this.streamTimeMs = record.timestamp;
+    this.metrics.processed++;
+    source.process(record);
+  }
+
+  #source(topic: string): SourceNode {
+    const source = this.#graph.sourceByTopic.get(topic);
+    if (source === undefined) throw new TopologyError(`task ${this.taskId} does not read topic "${topic}"`);
+    return source;
+  }
+
+  readonly #fire = (s: PunctuationSchedule, nowMs: number): void => {
+    this.currentTopic = null;
+    this.currentPartition = -1;
+    this.currentOffset = -1;
+    this.currentTimestamp = nowMs;
+    this.currentHeaders = EMPTY_HEADERS;
+    this.metrics.punctuations++;
+    try {
+      s.punctuator(nowMs);
+    } catch (e) {
+      throw this.fail(e, s.nodeName);
+    }
+  };
+
+  #onDeserializationError(source: SourceNode, consumed: ConsumedRecord, e: unknown): boolean {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const context = { taskId: this.taskId, sourceNodeName: source.name, topic: consumed.topic, partition: consumed.partition, offset: consumed.offset };
+    const response = this.#handler.handle(context, consumed, error);
+    for (const r of response.deadLetterRecords ?? []) this.collector.send(r.topic, r.key, r.value, r.timestamp, r.headers);
+    if (response.result === 'FAIL') {
+      throw new RecordDeserializationError(`source "${source.name}"`, consumed.topic, consumed.partition, consumed.offset, { cause: error });
+    }
+    this.metrics.skipped++;
+    return false;
+  }
+
+  #initStores(): Promise<void>[] {
+    if (this.#state !== 'created') throw new TopologyError(`task ${this.taskId} is already initialized or closed`);
+    const context = { applicationId: this.applicationId, taskId: this.taskId, partition: this.partition, stateDir: this.#stateDir };
+    const pending: Promise<void>[] = [];
+    for (const store of this.#graph.stores.values()) {
+      const r = store.init(context, store);
+      if (r instanceof Promise) pending.push(r);
+    }
+    return pending;
+  }
+
+  #initProcessors(): void {
+    this.#state = 'running';
+    for (const node of this.#graph.processors) node.init();
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== 'running') throw new TopologyError(`task ${this.taskId} is ${this.#state === 'created' ? 'not initialized; call init()' : 'closed'}`);
+  }
+}

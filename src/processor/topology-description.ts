@@ -1,0 +1,103 @@
+/** One node in a {@link TopologyDescription}. Successor / predecessor names are in Kafka's print order. */
+export interface NodeDescription {
+  readonly type: 'source' | 'processor' | 'sink';
+  readonly name: string;
+  /** Source: the topics read. */
+  readonly topics?: readonly string[];
+  /** Processor: the stores used. */
+  readonly stores?: readonly string[];
+  /** Sink: the fixed topic, or `null` when a per-record topic extractor chooses it. */
+  readonly topic?: string | null;
+  /** Sink with a per-record topic: the extractor's function name. */
+  readonly extractor?: string;
+  readonly predecessors: readonly string[];
+  readonly successors: readonly string[];
+}
+
+/** One sub-topology (what one task runs). */
+export interface SubtopologyDescription {
+  readonly id: number;
+  /** Nodes in Kafka's print order: larger sub-trees first, then by name. */
+  readonly nodes: readonly NodeDescription[];
+}
+
+const names = (list: readonly string[]) => (list.length === 0 ? 'none' : list.join(', '));
+
+function nodeText(n: NodeDescription): string {
+  switch (n.type) {
+    case 'source':
+      return `Source: ${n.name} (topics: [${(n.topics ?? []).join(', ')}])\n      --> ${names(n.successors)}`;
+    case 'processor':
+      return `Processor: ${n.name} (stores: [${(n.stores ?? []).join(', ')}])\n      --> ${names(n.successors)}\n      <-- ${names(n.predecessors)}`;
+    case 'sink':
+      return n.topic === null || n.topic === undefined
+        ? `Sink: ${n.name} (extractor class: ${n.extractor ?? 'anonymous'})\n      <-- ${names(n.predecessors)}`
+        : `Sink: ${n.name} (topic: ${n.topic})\n      <-- ${names(n.predecessors)}`;
+  }
+}
+
+const mermaidLabel = (text: string) => text.replace(/"/g, '#quot;');
+
+/**
+ * What `Topology.describe()` returns: the sub-topologies with their nodes, stores and topics.
+ *
+ * `toString()` is exactly Kafka Streams' text format (so tools such as kafka-streams-viz read it and
+ * golden tests can be shared with Kafka); `toMermaid()` renders a Mermaid flowchart.
+ *
+ * @example
+ * console.log(builder.build().describe().toString());
+ * // Topologies:
+ * //    Sub-topology: 0
+ * //     Source: KSTREAM-SOURCE-0000000000 (topics: [input])
+ * //       --> KSTREAM-FILTER-0000000001
+ * //  ...
+ */
+export class TopologyDescription {
+  constructor(readonly subtopologies: readonly SubtopologyDescription[]) {}
+
+  /** Kafka's `TopologyDescription#toString()` text. */
+  toString(): string {
+    let out = 'Topologies:\n ';
+    for (const sub of this.subtopologies) {
+      out += `  Sub-topology: ${sub.id}\n`;
+      for (const node of sub.nodes) out += `    ${nodeText(node)}\n`;
+      out += '\n';
+    }
+    return out;
+  }
+
+  /** A Mermaid `flowchart` with one subgraph per sub-topology and topics as cylinders. */
+  toMermaid(): string {
+    const lines = ['flowchart TB'];
+    const ids = new Map<string, string>();
+    const topicIds = new Map<string, string>();
+    const id = (name: string) => ids.get(name) ?? (ids.set(name, `n${ids.size}`), ids.get(name)!);
+    const topicId = (topic: string) => {
+      let t = topicIds.get(topic);
+      if (t === undefined) {
+        t = `t${topicIds.size}`;
+        topicIds.set(topic, t);
+        lines.push(`  ${t}[("${mermaidLabel(topic)}")]`);
+      }
+      return t;
+    };
+    const edges: string[] = [];
+    for (const sub of this.subtopologies) {
+      lines.push(`  subgraph s${sub.id}["Sub-topology: ${sub.id}"]`);
+      for (const node of sub.nodes) {
+        const kind = node.type === 'source' ? 'Source' : node.type === 'sink' ? 'Sink' : 'Processor';
+        const stores = node.stores && node.stores.length > 0 ? `<br/>stores: ${node.stores.join(', ')}` : '';
+        lines.push(`    ${id(node.name)}["${kind}: ${mermaidLabel(node.name)}${mermaidLabel(stores)}"]`);
+        for (const s of node.successors) edges.push(`  ${id(node.name)} --> ${id(s)}`);
+      }
+      lines.push('  end');
+    }
+    for (const sub of this.subtopologies) {
+      for (const node of sub.nodes) {
+        for (const t of node.topics ?? []) edges.push(`  ${topicId(t)} --> ${id(node.name)}`);
+        if (node.type === 'sink' && typeof node.topic === 'string') edges.push(`  ${id(node.name)} --> ${topicId(node.topic)}`);
+      }
+    }
+    return [...lines, ...edges].join('\n') + '\n';
+  }
+}
