@@ -1,0 +1,56 @@
+/**
+ * Where a broker keeps its topics: the seam between the topic registry (what topics exist) and the
+ * medium (segment files under a data directory, or memory). The registry decides; a storage only makes
+ * the decision durable and opens the partition logs.
+ */
+import { InMemoryPartitionLog } from './log/in-memory-partition-log.js';
+import type { PartitionLog } from './log/partition-log.js';
+
+/** What a broker remembers about a topic besides its records. */
+export interface TopicMeta {
+  partitions: number;
+  /** The keys set explicitly at creation (not the defaults). */
+  config: Record<string, string>;
+  /** Created by the broker itself (`__consumer_offsets`, ...): hidden from listTopics, not writable by producers. */
+  internal: boolean;
+}
+
+export interface StoredTopic extends TopicMeta {
+  name: string;
+  /** One open log per partition, index = partition number. */
+  logs: PartitionLog[];
+}
+
+export interface TopicStorage {
+  /** Topics that already exist in the medium, with their logs open (a durable broker's restart). */
+  loadTopics(): StoredTopic[];
+  /** Makes a new topic durable and returns its open logs. Nothing of it survives a failure half way. */
+  createTopic(name: string, meta: TopicMeta): PartitionLog[];
+  /** Opens logs for partitions `fromPartition .. meta.partitions - 1` and records the new count. */
+  addPartitions(name: string, meta: TopicMeta, fromPartition: number): PartitionLog[];
+  /** Removes a topic whose logs the caller has already closed. */
+  deleteTopic(name: string): void;
+  /** Finishes background work (removal of deleted topics) and releases the medium. */
+  close(): Promise<void>;
+}
+
+/** Topics held in memory only: `Broker.inMemory()`. */
+export class InMemoryTopicStorage implements TopicStorage {
+  loadTopics(): StoredTopic[] {
+    return [];
+  }
+
+  createTopic(name: string, meta: TopicMeta): PartitionLog[] {
+    return this.addPartitions(name, meta, 0);
+  }
+
+  addPartitions(name: string, meta: TopicMeta, fromPartition: number): PartitionLog[] {
+    const logs: PartitionLog[] = [];
+    for (let p = fromPartition; p < meta.partitions; p++) logs.push(new InMemoryPartitionLog(`${name}-${p}`));
+    return logs;
+  }
+
+  deleteTopic(): void {}
+
+  async close(): Promise<void> {}
+}
