@@ -1,5 +1,5 @@
 import { OffsetOutOfRangeError } from '../../core/errors.js';
-import type { AppendBatch, LogBatch, PartitionLog, ReadOptions } from './partition-log.js';
+import { type AppendBatch, DEFAULT_READ_MAX_BYTES, type LogBatch, type PartitionLog, type ReadOptions } from './partition-log.js';
 
 /** A partition log held in memory, for `Broker.inMemory()` and unit tests. Same contract as the durable one. */
 export class InMemoryPartitionLog implements PartitionLog {
@@ -52,7 +52,7 @@ export class InMemoryPartitionLog implements PartitionLog {
       );
     }
     const maxRecords = opts.maxRecords ?? Infinity;
-    const maxBytes = opts.maxBytes ?? Infinity;
+    const maxBytes = opts.maxBytes ?? DEFAULT_READ_MAX_BYTES;
     const maxOffset = opts.maxOffset ?? Infinity;
     const out: LogBatch[] = [];
     let records = 0;

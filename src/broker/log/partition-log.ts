@@ -44,10 +44,17 @@ export interface LogBatch {
   records: LogRecord[];
 }
 
+/** `ReadOptions.maxBytes` when none is given (1 MiB, Kafka's `max.partition.fetch.bytes`). */
+export const DEFAULT_READ_MAX_BYTES = 1024 * 1024;
+
 export interface ReadOptions {
   /** Stop after the batch that reaches this many records (at least one batch is always returned). */
   maxRecords?: number;
-  /** Stop after the batch that crosses this many bytes (at least one batch is always returned). */
+  /**
+   * Stop after the batch that crosses this many bytes (at least one batch is always returned). Bytes are
+   * counted as 16 + key length + value length per returned record. Default {@link DEFAULT_READ_MAX_BYTES}:
+   * a read never materialises an unbounded part of the log; callers loop until they reach the end.
+   */
   maxBytes?: number;
   /** Never return records at or past this offset (e.g. the last stable offset); batches are cut. */
   maxOffset?: number;
