@@ -12,6 +12,7 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** One per broker: long-poll waiters and per-topic watchers, woken by every appended batch. */
 export class AppendNotifier {
   private waiters = new Set<Waiter>();
   private readonly watchers = new Map<string, Set<Subscriber<ConsumedRecord>>>();

@@ -24,6 +24,7 @@ export interface ResolvedBrokerSettings {
   onWarning: (message: string) => void;
 }
 
+/** Settings, topics and notifications of one open broker; the `BrokerCore` its clients and coordinator use. */
 export class BrokerState implements BrokerCore {
   readonly clock: Clock;
   readonly fsync: FsyncPolicy;

@@ -28,11 +28,13 @@ import type { StoredTopic, TopicMeta, TopicStorage } from './topic-storage.js';
 
 const META_FILE = 'topic.json';
 
+/** What a durable storage takes from its broker. */
 export interface DurableTopicStorageOptions {
   defaults: TopicConfigDefaults;
   warn: (message: string) => void;
 }
 
+/** Topics as folders under `<dataDir>/topics/`, with the crash-safety rules of this file's header. */
 export class DurableTopicStorage implements TopicStorage {
   private readonly topicsDir: string;
   private readonly deletedDir: string;

@@ -6,8 +6,10 @@
  */
 import type { AppendBatch, LogBatch, PartitionLog, ReadOptions } from './log/partition-log.js';
 
+/** Called after each successful append, with the batch and the offset its first record got. */
 export type AppendListener = (log: ObservedPartitionLog, batch: AppendBatch, baseOffset: number) => void;
 
+/** A `PartitionLog` that reports each append and turns a sync racing its own close into a no-op. */
 export class ObservedPartitionLog implements PartitionLog {
   private isClosed = false;
 

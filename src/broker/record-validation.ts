@@ -53,6 +53,7 @@ export function recordSize(key: Buffer | null, value: Buffer | null, headers: He
   return size;
 }
 
+/** RecordTooLargeError naming topic, partition, record index, size and limit when `size > limit`. */
 export function checkSize(size: number, limit: number, topic: string, partition: number, index: number): void {
   if (size > limit) {
     throw new RecordTooLargeError(

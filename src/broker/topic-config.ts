@@ -10,6 +10,7 @@ import { BATCH_HEADER_SIZE } from './log/record-batch-codec.js';
 
 /** Segment size bounds: one batch header must fit, and the durable log addresses at most 1 GiB per segment. */
 export const MIN_SEGMENT_BYTES = BATCH_HEADER_SIZE;
+/** Largest `segment.bytes` (1 GiB): also the broker default, as in Kafka. */
 export const MAX_SEGMENT_BYTES = 1 << 30;
 
 /** The topic config keys this broker accepts. Any other key is an InvalidConfigError. */
@@ -24,6 +25,7 @@ export const TOPIC_CONFIG_KEYS = [
   'message.timestamp.type',
 ] as const;
 
+/** One of {@link TOPIC_CONFIG_KEYS}. */
 export type TopicConfigKey = (typeof TOPIC_CONFIG_KEYS)[number];
 
 /** Broker-wide values that act as topic defaults. */

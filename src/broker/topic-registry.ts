@@ -25,6 +25,7 @@ export interface TopicState {
   logs: ObservedPartitionLog[];
 }
 
+/** The live topics of one broker and the logs written since their last fsync. */
 export class TopicRegistry {
   private readonly topics = new Map<string, TopicState>();
   private readonly dirty = new Set<ObservedPartitionLog>();

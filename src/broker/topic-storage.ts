@@ -15,12 +15,14 @@ export interface TopicMeta {
   internal: boolean;
 }
 
+/** A topic found in storage at open, with its logs. */
 export interface StoredTopic extends TopicMeta {
   name: string;
   /** One open log per partition, index = partition number. */
   logs: PartitionLog[];
 }
 
+/** The medium a broker keeps topics in; implemented in memory and under a data directory. */
 export interface TopicStorage {
   /** Topics that already exist in the medium, with their logs open (a durable broker's restart). */
   loadTopics(): StoredTopic[];
