@@ -68,6 +68,17 @@ export class DurableTopicStorage implements TopicStorage {
 
   loadTopics(): StoredTopic[] {
     const topics: StoredTopic[] = [];
+    try {
+      this.loadInto(topics);
+      return topics;
+    } catch (err) {
+      // Open fails as a whole: close what was opened so that no file stays open behind the error.
+      for (const topic of topics) for (const log of topic.logs) log.close();
+      throw err;
+    }
+  }
+
+  private loadInto(topics: StoredTopic[]): void {
     for (const entry of fs.readdirSync(this.topicsDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const name = entry.name;
@@ -87,7 +98,6 @@ export class DurableTopicStorage implements TopicStorage {
       this.removeExtraPartitions(name, meta.partitions);
       topics.push({ name, ...meta, logs: this.openLogs(name, meta, 0) });
     }
-    return topics;
   }
 
   createTopic(name: string, meta: TopicMeta): PartitionLog[] {

@@ -78,6 +78,25 @@ describe('broker > Broker > durable', () => {
     expect(second.core.partitionCount('__test_internal')).toBe(2);
   });
 
+  it('reloads committed offsets of consumer groups on open', async () => {
+    const first = await openBroker();
+    await first.admin().createTopics([{ topic: 't', partitions: 2 }]);
+    const consumer = first.consumer({ groupId: 'g', autoCommit: false });
+    consumer.assign([{ topic: 't', partition: 1 }]);
+    await consumer.commit([{ topic: 't', partition: 1, offset: 0 }]);
+    await first.producer().send([1, 2, 3].map((v) => ({ topic: 't', partition: 1, value: `${v}` })));
+    await consumer.commit([{ topic: 't', partition: 1, offset: 2 }]);
+    await consumer.close();
+    await first.close();
+
+    const second = await openBroker();
+    const again = second.consumer({ groupId: 'g', autoCommit: false });
+    expect(await again.committed([{ topic: 't', partition: 1 }])).toEqual([2]);
+    again.assign([{ topic: 't', partition: 1 }]);
+    expect(values(await again.poll({ timeoutMs: 1_000 }))).toEqual(['3']);
+    await again.close();
+  });
+
   it('locks the data directory: a second open fails with DataDirLockedError until the first closes', async () => {
     const first = await openBroker();
     await expect(Broker.open({ dataDir })).rejects.toThrow(DataDirLockedError);
@@ -135,6 +154,20 @@ describe('broker > Broker > durable', () => {
     expect(warnings.some((w) => w.includes('"kept"') && w.includes('interrupted createPartitions'))).toBe(true);
     await second.close();
     expect(fs.readdirSync(path.join(dataDir, 'deleted'))).toEqual([]);
+  });
+
+  it('refuses to open over an unreadable topic.json, keeps its data and releases the lock', async () => {
+    const first = await openBroker();
+    await first.admin().createTopics([{ topic: 'a' }, { topic: 'b' }]);
+    await first.producer().send([{ topic: 'b', value: 'kept' }]);
+    await first.close();
+    const meta = path.join(dataDir, 'topics', 'b', 'topic.json');
+    const good = fs.readFileSync(meta);
+    fs.writeFileSync(meta, '{ not json');
+    await expect(Broker.open({ dataDir, onWarning: () => {} })).rejects.toThrow(/topic "b": .*topic.json is unreadable/);
+    fs.writeFileSync(meta, good);
+    const second = await openBroker();
+    expect(values(readPartition(second, 'b', 0))).toEqual(['kept']);
   });
 
   it("fsync 'always': a send resolves only after the logs it wrote are synced", async () => {

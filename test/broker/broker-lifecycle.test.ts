@@ -117,6 +117,40 @@ describe('broker > Broker > close', () => {
   });
 });
 
+describe('broker > Broker > consumers', () => {
+  it('hands its consumers the records its producers wrote', async () => {
+    const broker = await inMemory();
+    await broker.admin().createTopics([{ topic: 't', partitions: 2 }]);
+    await broker.producer().send([
+      { topic: 't', partition: 0, value: 'a' },
+      { topic: 't', partition: 1, value: 'b' },
+    ]);
+    const consumer = broker.consumer({ autoOffsetReset: 'earliest' });
+    consumer.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+    const records = await consumer.poll({ timeoutMs: 1_000 });
+    expect(records.map((r) => `${r.partition}:${r.offset}:${r.value?.toString()}`).sort()).toEqual(['0:0:a', '1:0:b']);
+  });
+
+  it('releases a consumer blocked in a long poll when the broker closes, then refuses it', async () => {
+    const broker = await inMemory();
+    await broker.admin().createTopics([{ topic: 't' }]);
+    const consumer = broker.consumer({ autoOffsetReset: 'earliest' });
+    consumer.assign([{ topic: 't', partition: 0 }]);
+    const started = Date.now();
+    const polling = consumer.poll({ timeoutMs: 20_000 }).then(
+      (records) => records,
+      (e: unknown) => e,
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    await broker.close();
+    const outcome = await polling;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    if (!Array.isArray(outcome)) expect(outcome).toBeInstanceOf(ClosedError);
+    await expect(consumer.poll({ timeoutMs: 0 })).rejects.toThrow(ClosedError);
+    expect(() => consumer.seek('t', 0, 0)).toThrow(ClosedError);
+  });
+});
+
 describe('broker > Broker > waitForAppend', () => {
   it('resolves on the next append to any topic, or after the timeout', async () => {
     const broker = await inMemory();
