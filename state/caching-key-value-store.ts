@@ -1,0 +1,156 @@
+import { StoreNotOpenError } from '../src/core/errors.js';
+import type { Serde } from '../src/serdes/serde.js';
+import type { CacheEntry, NamedCache } from './internal/named-cache.js';
+import { WrappedKeyValueBytesStore, type BytesFlushListener } from './internal/wrapped-key-value-bytes-store.js';
+import type { ChangelogRecord, KeyValueEntry } from './key-value-entry.js';
+import type { StateStore, StateStoreContext } from './state-store.js';
+import { storeContextParts } from './store-context.js';
+import { ThreadCache } from './thread-cache.js';
+
+/** Kafka's default `cache.max.bytes.buffering`, used when the context brings no shared cache. */
+const DEFAULT_PRIVATE_CACHE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Adds a write cache: repeated updates of a key between commits fold into one entry, which is
+ * written to the layer below (so logged once) and reported to the flush listener as
+ * `(key, newValue, oldValue, timestamp)` when the entry is flushed — at commit (`flush()`), or
+ * earlier when the instance's {@link ThreadCache} budget evicts it (least recently used first).
+ * Reads see cached writes first. A flushed entry whose old and new values are both absent (put then
+ * deleted within one commit) is neither written nor reported. Reads are not cached: the cache is a
+ * write buffer, and LevelDB reads are already synchronous.
+ * @example
+ * const store = new CachingKeyValueStore(new ChangeLoggingKeyValueStore(new LevelKeyValueStore('counts')));
+ * store.setFlushListener((k, newV, oldV, ts) => forward(k, { newValue: newV, oldValue: oldV }, ts));
+ */
+export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
+  private cache: ThreadCache | null = null;
+  private named: NamedCache | null = null;
+  private listener: BytesFlushListener | null = null;
+
+  override setFlushListener(listener: BytesFlushListener): boolean {
+    this.listener = listener;
+    return true;
+  }
+
+  override async init(context: StateStoreContext, root: StateStore): Promise<void> {
+    await this.inner.init(context, root);
+    this.cache = storeContextParts(context).cache ?? new ThreadCache(DEFAULT_PRIVATE_CACHE_BYTES);
+    this.named = this.cache.register(`${context.taskId}-${this.name}`, (entry) => this.writeThrough(entry));
+  }
+
+  private open(): NamedCache {
+    if (this.named === null) throw new StoreNotOpenError(this.name);
+    return this.named;
+  }
+
+  private writeThrough(entry: CacheEntry): void {
+    const old = this.inner.get(entry.key);
+    if (old === null && entry.value === null) return;
+    this.inner.put(entry.key, entry.value, entry.timestamp);
+    this.listener?.(entry.key, entry.value, old, entry.timestamp);
+  }
+
+  override async flush(): Promise<void> {
+    const named = this.open();
+    for (const entry of this.cache!.drain(named)) this.writeThrough(entry);
+    await this.inner.flush();
+  }
+
+  override async close(): Promise<void> {
+    if (this.named === null) return;
+    try {
+      await this.flush();
+    } finally {
+      this.cache!.unregister(this.named);
+      this.named = null;
+      await this.inner.close();
+    }
+  }
+
+  override isOpen(): boolean {
+    return this.named !== null;
+  }
+
+  override get(key: Buffer): Buffer | null {
+    const cached = this.open().get(key);
+    return cached !== undefined ? cached.value : this.inner.get(key);
+  }
+
+  override put(key: Buffer, value: Buffer | null, timestamp?: number): void {
+    this.cache!.put(this.open(), key, value, timestamp ?? 0);
+  }
+
+  override putIfAbsent(key: Buffer, value: Buffer, timestamp?: number): Buffer | null {
+    const old = this.get(key);
+    if (old === null) this.put(key, value, timestamp);
+    return old;
+  }
+
+  override delete(key: Buffer, timestamp?: number): Buffer | null {
+    const old = this.get(key);
+    this.put(key, null, timestamp);
+    return old;
+  }
+
+  override putAll(entries: readonly KeyValueEntry<Buffer, Buffer | null>[], timestamp?: number): void {
+    for (const { key, value } of entries) this.put(key, value, timestamp);
+  }
+
+  override range(from: Buffer | null, to: Buffer | null): KeyValueEntry<Buffer, Buffer>[] {
+    return this.merge(this.inner.range(from, to), this.open().range(from, to, false), 1);
+  }
+
+  override reverseRange(from: Buffer | null, to: Buffer | null): KeyValueEntry<Buffer, Buffer>[] {
+    return this.merge(this.inner.reverseRange(from, to), this.open().range(from, to, true), -1);
+  }
+
+  override all(): KeyValueEntry<Buffer, Buffer>[] {
+    return this.range(null, null);
+  }
+
+  override reverseAll(): KeyValueEntry<Buffer, Buffer>[] {
+    return this.reverseRange(null, null);
+  }
+
+  override prefixScan<P>(prefix: P, prefixKeySerde: Serde<P>): KeyValueEntry<Buffer, Buffer>[] {
+    const from = prefixKeySerde.serialize(prefix) ?? Buffer.alloc(0);
+    const cached = this.open()
+      .range(from, null, false)
+      .filter((e) => e.key.length >= from.length && e.key.compare(from, 0, from.length, 0, from.length) === 0);
+    return this.merge(this.inner.prefixScan(prefix, prefixKeySerde), cached, 1);
+  }
+
+  /** Exact, at the cost of one lookup below per cached entry. */
+  override approximateNumEntries(): number {
+    let n = this.inner.approximateNumEntries();
+    for (const e of this.open().range(null, null, false)) {
+      const below = this.inner.get(e.key) !== null;
+      if (e.value !== null && !below) n++;
+      else if (e.value === null && below) n--;
+    }
+    return n;
+  }
+
+  override restoreBatch(records: readonly ChangelogRecord[]): void {
+    this.open();
+    this.inner.restoreBatch(records);
+  }
+
+  /** Merges two sorted lists (direction `dir`); cached entries win, cached nulls hide keys. */
+  private merge(below: KeyValueEntry<Buffer, Buffer>[], cached: CacheEntry[], dir: 1 | -1): KeyValueEntry<Buffer, Buffer>[] {
+    if (cached.length === 0) return below;
+    const out: KeyValueEntry<Buffer, Buffer>[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < below.length || j < cached.length) {
+      const c = i >= below.length ? 1 : j >= cached.length ? -1 : dir * Buffer.compare(below[i]!.key, cached[j]!.key);
+      if (c < 0) out.push(below[i++]!);
+      else {
+        const e = cached[j++]!;
+        if (c === 0) i++;
+        if (e.value !== null) out.push({ key: e.key, value: e.value });
+      }
+    }
+    return out;
+  }
+}

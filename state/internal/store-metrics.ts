@@ -1,0 +1,48 @@
+/** Counters and sampled latency of one store (the metered layer keeps them). */
+export interface StoreMetrics {
+  puts: number;
+  gets: number;
+  deletes: number;
+  ranges: number;
+  flushes: number;
+  restored: number;
+  /** Mean latency of sampled reads/writes, in microseconds (one call in {@link SAMPLE_EVERY} is timed). */
+  readonly meanLatencyUs: number;
+}
+
+/** Timing every call would cost more than a cached read; one in 32 is timed. */
+export const SAMPLE_EVERY = 32;
+
+/** Mutable metrics with latency sampling. */
+export class StoreMetricsRecorder implements StoreMetrics {
+  puts = 0;
+  gets = 0;
+  deletes = 0;
+  ranges = 0;
+  flushes = 0;
+  restored = 0;
+  private calls = 0;
+  private sampled = 0;
+  private sampledMs = 0;
+
+  get meanLatencyUs(): number {
+    return this.sampled === 0 ? 0 : (this.sampledMs / this.sampled) * 1000;
+  }
+
+  /** Runs `fn`, timing it if this call is a sample. */
+  time<T>(fn: () => T): T {
+    if ((++this.calls & (SAMPLE_EVERY - 1)) !== 0) return fn();
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.sampledMs += performance.now() - t0;
+      this.sampled++;
+    }
+  }
+
+  snapshot(): StoreMetrics {
+    const { puts, gets, deletes, ranges, flushes, restored, meanLatencyUs } = this;
+    return { puts, gets, deletes, ranges, flushes, restored, meanLatencyUs };
+  }
+}

@@ -1,0 +1,198 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Level } from 'level';
+import { StateDirLockedError } from '../src/core/errors.js';
+import { StoreSpace, type SpaceBatch, type SpaceSublevel } from './internal/store-space.js';
+
+/** Names of sublevels tributary keeps for itself (user store names never start with `__tributary`). */
+const CHECKPOINT_SUBLEVEL = '__tributary.checkpoint';
+
+/** Directories held by a TaskStateDb of this process, to fail fast with a typed error. */
+const heldDirs = new Map<string, string>();
+
+/** Options of {@link TaskStateDb.open}. */
+export interface TaskStateDbOptions {
+  /** `<stateDir>/<applicationId>/<taskId>`. */
+  readonly dir: string;
+  /** Who holds the directory, for lock errors (e.g. the task id). */
+  readonly owner?: string;
+  /** Where warnings go (a wiped corrupt directory). Defaults to `console.warn`. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * The one LevelDB of a task (DESIGN.md §5): `<stateDir>/<applicationId>/<taskId>/`, one sublevel per
+ * persistent store plus one for the checkpoint, so one atomic batch writes every store change of a
+ * commit together with the checkpoint offsets.
+ *
+ * Stores never await LevelDB per record: writes are staged in memory (per store, last write wins)
+ * and reads that miss the staged writes use `getSync`. `commit(offsets)` writes them all.
+ *
+ * Opening (numbered as in the code):
+ * 1. take the process-local lock on the directory (a second opener gets `StateDirLockedError`);
+ * 2. open LevelDB; if LevelDB reports corruption, warn, wipe the directory and open it empty —
+ *    `restoreRequired` then tells the runtime that a full restore from the changelog is needed;
+ * 3. read the checkpoint into memory.
+ * @example
+ * const db = await TaskStateDb.open({ dir: join(stateDir, applicationId, '0_1') });
+ * // ... init stores with { ...ctx, stateDb: db }, process records ...
+ * await db.commit(new Map([['app-counts-changelog-1', 42]]));
+ */
+export class TaskStateDb {
+  private readonly spaces = new Map<string, StoreSpace>();
+  private checkpoint = new Map<string, number>();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private db: Level<Buffer, Buffer>,
+    /** True when the directory was wiped at open (corrupt): restore every store from offset 0. */
+    readonly restoreRequired: boolean,
+  ) {}
+
+  /** Opens (or creates) a task's state directory. */
+  static async open(options: TaskStateDbOptions): Promise<TaskStateDb> {
+    const dir = resolve(options.dir);
+    const owner = options.owner ?? dir;
+    // Step 1: the process-local lock.
+    const holder = heldDirs.get(dir);
+    if (holder !== undefined) throw new StateDirLockedError(dir, holder);
+    heldDirs.set(dir, owner);
+    try {
+      // Step 2: open, wiping a corrupt directory.
+      let restoreRequired = false;
+      let db: Level<Buffer, Buffer>;
+      try {
+        db = await openLevel(dir);
+      } catch (err) {
+        if (!isCorruption(err)) throw translateOpenError(err, dir);
+        (options.onWarning ?? console.warn)(
+          `tributary: state directory ${dir} is corrupt (${causeMessage(err)}); wiped it, the task's stores will be restored from their changelogs`,
+        );
+        await rm(dir, { recursive: true, force: true });
+        db = await openLevel(dir);
+        restoreRequired = true;
+      }
+      const taskDb = new TaskStateDb(dir, db, restoreRequired);
+      // Step 3: the checkpoint.
+      await taskDb.loadCheckpoint();
+      return taskDb;
+    } catch (err) {
+      heldDirs.delete(dir);
+      throw err;
+    }
+  }
+
+  /** The space of one store (a sublevel); a store name can be opened once at a time. */
+  space(store: string): StoreSpace {
+    this.assertOpen();
+    if (store.startsWith('__tributary')) throw new TypeError(`store name "${store}" is reserved`);
+    if (this.spaces.has(store)) throw new StateDirLockedError(`${this.dir} (store "${store}")`, 'another open store of the same name');
+    const sub = this.db.sublevel<Buffer, Buffer>(store, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    const space = new StoreSpace(store, sub as unknown as SpaceSublevel, () => this.spaces.delete(store));
+    this.spaces.set(store, space);
+    return space;
+  }
+
+  /** The checkpointed changelog offsets (`topic-partition` → next offset to restore from). */
+  readCheckpoint(): Map<string, number> {
+    return new Map(this.checkpoint);
+  }
+
+  /** Number of staged writes across all stores. */
+  pendingWrites(): number {
+    let n = 0;
+    for (const s of this.spaces.values()) n += s.pendingCount();
+    return n;
+  }
+
+  /**
+   * Writes every staged store change and the checkpoint in one atomic LevelDB batch. Writes staged
+   * while the batch is in flight stay staged for the next commit.
+   */
+  async commit(checkpointOffsets: ReadonlyMap<string, number>): Promise<void> {
+    this.assertOpen();
+    const batch = this.db.batch();
+    const taken: StoreSpace[] = [];
+    for (const space of this.spaces.values()) {
+      if (space.takePending(batch as unknown as SpaceBatch)) taken.push(space);
+    }
+    const cp = this.db.sublevel<string, Buffer>(CHECKPOINT_SUBLEVEL, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    for (const tp of this.checkpoint.keys()) if (!checkpointOffsets.has(tp)) batch.del(tp, { sublevel: cp } as never);
+    for (const [tp, offset] of checkpointOffsets) {
+      const v = Buffer.allocUnsafe(8);
+      v.writeBigInt64BE(BigInt(offset));
+      batch.put(tp, v, { sublevel: cp } as never);
+    }
+    let failed = true;
+    try {
+      await batch.write();
+      failed = false;
+    } finally {
+      for (const s of taken) s.releaseInFlight(failed);
+    }
+    this.checkpoint = new Map(checkpointOffsets);
+  }
+
+  /** Drops every store's data and the checkpoint (the directory is kept, empty). */
+  async wipe(): Promise<void> {
+    this.assertOpen();
+    for (const s of this.spaces.values()) s.discardPending();
+    await this.db.clear();
+    this.checkpoint = new Map();
+  }
+
+  /** Closes LevelDB and releases the lock. Staged writes not committed are lost. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.db.close();
+    } finally {
+      heldDirs.delete(this.dir);
+    }
+  }
+
+  isOpen(): boolean {
+    return !this.closed;
+  }
+
+  private async loadCheckpoint(): Promise<void> {
+    const cp = this.db.sublevel<string, Buffer>(CHECKPOINT_SUBLEVEL, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    for await (const [tp, v] of cp.iterator()) this.checkpoint.set(tp, Number(v.readBigInt64BE(0)));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TypeError(`TaskStateDb ${this.dir} is closed`);
+  }
+}
+
+async function openLevel(dir: string): Promise<Level<Buffer, Buffer>> {
+  await mkdir(dir, { recursive: true });
+  const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  if (!(db.supports as { getSync?: boolean }).getSync) throw new TypeError('tributary needs a level with getSync (level >= 10 on Node)');
+  return db;
+}
+
+function codes(err: unknown): string[] {
+  const out: string[] = [];
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string') out.push(e.code);
+    if (out.length > 5) break;
+  }
+  return out;
+}
+
+function isCorruption(err: unknown): boolean {
+  return codes(err).includes('LEVEL_CORRUPTION');
+}
+
+function causeMessage(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
+}
+
+function translateOpenError(err: unknown, dir: string): unknown {
+  return codes(err).includes('LEVEL_LOCKED') ? new StateDirLockedError(dir, 'another process', { cause: err }) : err;
+}
