@@ -1,0 +1,19 @@
+/**
+ * The function shapes the DSL takes, named as in Kafka Streams. All run synchronously, once per
+ * record, inside the task's processing loop; a throw fails the task with a `StreamsProcessingError`.
+ * @example
+ * const isLarge: Predicate<string, Order> = (_key, order) => order.total > 1000;
+ */
+export type Predicate<K, V> = (key: K, value: V) => boolean;
+
+/** Computes a new key, or a new key-value pair (`map`), from a record's key and value. */
+export type KeyValueMapper<K, V, R> = (key: K, value: V) => R;
+
+/**
+ * Computes a new value from a record's value. The read-only key is passed second (Kafka's
+ * `ValueMapperWithKey` takes it first; here one signature covers both of Kafka's overloads).
+ */
+export type ValueMapper<V, R, K = unknown> = (value: V, readOnlyKey: K) => R;
+
+/** A side effect per record (`peek`, `foreach`). */
+export type ForeachAction<K, V> = (key: K, value: V) => void;

@@ -1,0 +1,202 @@
+import type { TopicNameExtractor } from '../src/processor/node-options.js';
+import type { ProcessorSupplier } from '../src/processor/processor.js';
+import type { Serde } from '../src/serdes/serde.js';
+import { BranchedKStream } from './branched-kstream.js';
+import type { ForeachAction, KeyValueMapper, Predicate, ValueMapper } from './functions.js';
+import { ProcessorGraphNode, type GraphNode } from './internal/graph-nodes.js';
+import type { InternalStreamsBuilder } from './internal/internal-streams-builder.js';
+import type { KeyValue } from './key-value.js';
+import { Named } from './named.js';
+import { FILTER_NAME, filterProcessor } from './operators/filter.js';
+import { FLATMAP_NAME, flatMapProcessor } from './operators/flat-map.js';
+import { FLATMAPVALUES_NAME, flatMapValuesProcessor } from './operators/flat-map-values.js';
+import { FOREACH_NAME, foreachProcessor } from './operators/foreach.js';
+import { MAP_NAME, mapProcessor } from './operators/map.js';
+import { MAPVALUES_NAME, mapValuesProcessor } from './operators/map-values.js';
+import { mergeNode } from './operators/merge.js';
+import { PEEK_NAME, peekProcessor } from './operators/peek.js';
+import { processNode } from './operators/process.js';
+import { REPARTITION_NAME, repartitionNode } from './operators/repartition.js';
+import { KEY_SELECT_NAME, selectKeyProcessor } from './operators/select-key.js';
+import { sinkNode } from './operators/to.js';
+import type { Produced } from './produced.js';
+import type { Repartitioned } from './repartitioned.js';
+
+/**
+ * An unbounded stream of key-value records (Kafka Streams' `KStream`). Every operation returns a
+ * new `KStream` (or ends the branch), adds nodes to the builder's logical graph and does nothing
+ * until the built `Topology` runs.
+ *
+ * All operations here are stateless and record-by-record. Key-changing ones (`map`, `flatMap`,
+ * `selectKey`, `process`) mark the result as requiring a repartition: a later grouping or join
+ * first routes it through `<applicationId>-<name>-repartition` so that equal keys meet in one task.
+ *
+ * @example
+ * builder.stream('orders', Consumed.with(Serdes.string(), Serdes.json<Order>()))
+ *   .filter((_, o) => o.total > 0)
+ *   .mapValues((o) => ({ ...o, total: Math.round(o.total) }))
+ *   .to('clean-orders', Produced.with(Serdes.string(), Serdes.json<Order>()));
+ */
+export class KStream<K, V> {
+  /** @internal Streams are made by `StreamsBuilder.stream()` and by operations, not constructed. */
+  constructor(
+    /** @internal */ readonly builder: InternalStreamsBuilder,
+    /** @internal */ readonly node: GraphNode,
+    /** @internal The key serde, when known (from the source or an explicit option). */
+    readonly keySerde: Serde<K> | undefined,
+    /** @internal The value serde, when known. */
+    readonly valueSerde: Serde<V> | undefined,
+    /** @internal True after a key-changing operation, until a repartition. */
+    readonly repartitionRequired: boolean,
+  ) {}
+
+  /** Keeps the records `predicate` accepts. A type-guard predicate narrows the value type. */
+  filter<V2 extends V>(predicate: (key: K, value: V) => value is V2, named?: Named): KStream<K, V2>;
+  filter(predicate: Predicate<K, V>, named?: Named): KStream<K, V>;
+  filter(predicate: Predicate<K, V>, named?: Named): KStream<K, V> {
+    return this.#stateless(FILTER_NAME, named, filterProcessor(predicate, false), false, true, true);
+  }
+
+  /** Keeps the records `predicate` rejects (node named `KSTREAM-FILTER-…`, as in Kafka). */
+  filterNot(predicate: Predicate<K, V>, named?: Named): KStream<K, V> {
+    return this.#stateless(FILTER_NAME, named, filterProcessor(predicate, true), false, true, true);
+  }
+
+  /** A new key and value per record. Key-changing: marks the result as requiring a repartition. */
+  map<K2, V2>(mapper: KeyValueMapper<K, V, KeyValue<K2, V2>>, named?: Named): KStream<K2, V2> {
+    return this.#stateless(MAP_NAME, named, mapProcessor(mapper), true, false, false);
+  }
+
+  /** A new value per record; key, timestamp and headers unchanged. `mapper(value, readOnlyKey)`. */
+  mapValues<V2>(mapper: ValueMapper<V, V2, K>, named?: Named): KStream<K, V2> {
+    return this.#stateless(MAPVALUES_NAME, named, mapValuesProcessor(mapper), false, true, false);
+  }
+
+  /** Zero or more key-value pairs per record. Key-changing: marks repartition required. */
+  flatMap<K2, V2>(mapper: KeyValueMapper<K, V, Iterable<KeyValue<K2, V2>>>, named?: Named): KStream<K2, V2> {
+    return this.#stateless(FLATMAP_NAME, named, flatMapProcessor(mapper), true, false, false);
+  }
+
+  /** Zero or more values per record, same key. `mapper(value, readOnlyKey)`. */
+  flatMapValues<V2>(mapper: ValueMapper<V, Iterable<V2>, K>, named?: Named): KStream<K, V2> {
+    return this.#stateless(FLATMAPVALUES_NAME, named, flatMapValuesProcessor(mapper), false, true, false);
+  }
+
+  /** A new key per record, same value. Key-changing: marks repartition required. */
+  selectKey<K2>(selector: KeyValueMapper<K, V, K2>, named?: Named): KStream<K2, V> {
+    return this.#stateless(KEY_SELECT_NAME, named, selectKeyProcessor(selector), true, false, true);
+  }
+
+  /** Runs `action` per record and passes the record on unchanged. */
+  peek(action: ForeachAction<K, V>, named?: Named): KStream<K, V> {
+    return this.#stateless(PEEK_NAME, named, peekProcessor(action), false, true, true);
+  }
+
+  /** Runs `action` per record; terminal (nothing flows on). */
+  foreach(action: ForeachAction<K, V>, named?: Named): void {
+    const name = this.builder.nameOf(named, FOREACH_NAME);
+    this.builder.addNode(new ProcessorGraphNode(name, [this.node], foreachProcessor(action) as never));
+  }
+
+  /**
+   * Splits the stream by predicates: each record goes to the first branch whose predicate accepts
+   * it (or to the default branch, or is dropped). Branch streams are keyed `<splitName><branchName>`.
+   */
+  split(named?: Named): BranchedKStream<K, V> {
+    return new BranchedKStream(
+      this,
+      named,
+      (node) => new KStream<K, V>(this.builder, node, this.keySerde, this.valueSerde, this.repartitionRequired),
+    );
+  }
+
+  /** Both streams' records in one stream (no ordering guarantee between the two). */
+  merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
+    if (other.builder !== this.builder) throw new TypeError('merge: both streams must come from the same StreamsBuilder');
+    const node = mergeNode(this.builder, this.node, other.node, named);
+    return new KStream<K, V>(this.builder, node, undefined, undefined, this.repartitionRequired || other.repartitionRequired);
+  }
+
+  /**
+   * Routes the stream through a repartition topic `<applicationId>-<name>-repartition` (records with
+   * a null key are dropped), so that it is partitioned by its current key. Starts a new sub-topology.
+   */
+  repartition(repartitioned?: Repartitioned<K, V>): KStream<K, V> {
+    const generated = this.builder.newProcessorName(REPARTITION_NAME);
+    const keySerde = repartitioned?.keySerde ?? this.keySerde;
+    const valueSerde = repartitioned?.valueSerde ?? this.valueSerde;
+    const node = repartitionNode(this.builder, this.node, {
+      baseName: repartitioned?.name ?? generated,
+      userNamed: repartitioned?.name !== undefined,
+      keySerde: keySerde as Serde<unknown> | undefined,
+      valueSerde: valueSerde as Serde<unknown> | undefined,
+      numberOfPartitions: repartitioned?.numberOfPartitions,
+      partitioner: repartitioned?.partitioner as never,
+    });
+    return new KStream<K, V>(this.builder, node, keySerde, valueSerde, false);
+  }
+
+  /** Writes the stream to a topic, or to the topic `extractor(key, value, recordContext)` picks. */
+  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void {
+    sinkNode(this.builder, this.node, topic, produced, this.keySerde, this.valueSerde);
+  }
+
+  /**
+   * Runs a Processor API processor on the stream, with access to the named stores (added with
+   * `StreamsBuilder.addStateStore`). What it forwards is the result stream (repartition required).
+   */
+  process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, ...storeNames: string[]): KStream<KOut, VOut>;
+  process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, named: Named, ...storeNames: string[]): KStream<KOut, VOut>;
+  process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, ...rest: (string | Named)[]): KStream<KOut, VOut> {
+    const named = rest[0] instanceof Named ? rest[0] : undefined;
+    const stores = (named === undefined ? rest : rest.slice(1)).map((s) => {
+      if (typeof s !== 'string') throw new TypeError('process: store names must be strings (a Named goes first)');
+      return s;
+    });
+    const node = processNode(this.builder, this.node, supplier, named, stores);
+    return new KStream<KOut, VOut>(this.builder, node, undefined, undefined, true);
+  }
+
+  /**
+   * @internal For grouping and joins: if a key-changing operation happened since the last
+   * repartition, route through `<name>-repartition` now; otherwise return this stream.
+   * `userNamed` says whether `name` came from the user (else it counts as a generated name).
+   */
+  repartitionIfRequired(
+    name: string,
+    options: { keySerde?: Serde<K> | undefined; valueSerde?: Serde<V> | undefined; userNamed: boolean },
+  ): KStream<K, V> {
+    if (!this.repartitionRequired) return this;
+    const keySerde = options.keySerde ?? this.keySerde;
+    const valueSerde = options.valueSerde ?? this.valueSerde;
+    const node = repartitionNode(this.builder, this.node, {
+      baseName: name,
+      userNamed: options.userNamed,
+      keySerde: keySerde as Serde<unknown> | undefined,
+      valueSerde: valueSerde as Serde<unknown> | undefined,
+    });
+    return new KStream<K, V>(this.builder, node, keySerde, valueSerde, false);
+  }
+
+  #stateless<K2, V2>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: ProcessorSupplier<K, V, K2, V2>,
+    keyChanging: boolean,
+    keepKeySerde: boolean,
+    keepValueSerde: boolean,
+  ): KStream<K2, V2> {
+    if (named !== undefined && !(named instanceof Named)) throw new TypeError('named must be a Named (Named.as(name))');
+    const name = this.builder.nameOf(named, prefix);
+    const node = this.builder.addNode(
+      new ProcessorGraphNode(name, [this.node], supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>),
+    );
+    return new KStream<K2, V2>(
+      this.builder,
+      node,
+      (keepKeySerde ? this.keySerde : undefined) as Serde<K2> | undefined,
+      (keepValueSerde ? this.valueSerde : undefined) as Serde<V2> | undefined,
+      this.repartitionRequired || keyChanging,
+    );
+  }
+}

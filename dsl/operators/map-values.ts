@@ -1,0 +1,30 @@
+import type { Processor } from '../../src/processor/processor.js';
+import type { ProcessorContext } from '../../src/processor/processor-context.js';
+import type { Record } from '../../src/processor/record.js';
+import type { ValueMapper } from '../functions.js';
+
+/** Node name prefix of `mapValues`. */
+export const MAPVALUES_NAME = 'KSTREAM-MAPVALUES-';
+
+class MapValuesProcessor<K, V, V2> implements Processor<K, V, K, V2> {
+  #context!: ProcessorContext<K, V2>;
+  constructor(readonly mapper: ValueMapper<V, V2, K>) {}
+
+  init(context: ProcessorContext<K, V2>): void {
+    this.#context = context;
+  }
+
+  process(record: Record<K, V>): void {
+    this.#context.forward(record.withValue(this.mapper(record.value, record.key)));
+  }
+}
+
+/**
+ * Supplier of the processor behind `KStream.mapValues`: a new value, same key, timestamp, headers.
+ * Does not change the key, so it never requires a repartition.
+ * @example
+ * topology.addProcessor('upper', mapValuesProcessor<string, string, string>((v) => v.toUpperCase()), 'source');
+ */
+export function mapValuesProcessor<K, V, V2>(mapper: ValueMapper<V, V2, K>): () => Processor<K, V, K, V2> {
+  return () => new MapValuesProcessor(mapper);
+}

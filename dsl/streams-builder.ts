@@ -1,0 +1,60 @@
+import type { StoreBuilder } from '../state/store-builder.js';
+import type { Topology } from '../src/processor/topology.js';
+import type { Serde } from '../src/serdes/serde.js';
+import type { Consumed } from './consumed.js';
+import { SourceGraphNode, StateStoreGraphNode } from './internal/graph-nodes.js';
+import { InternalStreamsBuilder, type BuildConfig } from './internal/internal-streams-builder.js';
+import { KStream } from './kstream.js';
+import { Named } from './named.js';
+import { SOURCE_NAME } from './operators/repartition.js';
+
+/**
+ * The entry point of the DSL (Kafka Streams' `StreamsBuilder`): declare input streams, chain
+ * operations, then `build()` the `Topology` to run with `KafkaStreams` or `TopologyTestDriver`.
+ *
+ * One builder has one name counter: generated node names (`KSTREAM-FILTER-0000000001`, …) follow
+ * the order in which operations were declared, exactly as in Kafka, so `describe()` output matches.
+ *
+ * `table()` and `globalTable()` come with state stores (a later issue); this builder offers
+ * streams, `addStateStore` for the Processor API, and `build()`.
+ *
+ * @example
+ * const builder = new StreamsBuilder();
+ * builder.stream('input', Consumed.with(Serdes.string(), Serdes.string()))
+ *   .filter((k, v) => v.length > 0)
+ *   .to('output');
+ * const topology = builder.build();
+ */
+export class StreamsBuilder {
+  readonly #internal = new InternalStreamsBuilder();
+
+  /** A stream of the records of `topics` (one topic or several, read by one source node). */
+  stream<K, V>(topics: string | readonly string[], consumed?: Consumed<K, V>): KStream<K, V> {
+    const list = typeof topics === 'string' ? [topics] : [...topics];
+    if (list.length === 0) throw new TypeError('stream: at least one topic is required');
+    for (const t of list) Named.validate(t);
+    const name = this.#internal.nameOf(consumed?.name, SOURCE_NAME);
+    const node = this.#internal.addNode(
+      new SourceGraphNode(name, list, {
+        keySerde: consumed?.keySerde as Serde<unknown> | undefined,
+        valueSerde: consumed?.valueSerde as Serde<unknown> | undefined,
+        timestampExtractor: consumed?.timestampExtractor,
+      }),
+    );
+    return new KStream<K, V>(this.#internal, node, consumed?.keySerde, consumed?.valueSerde, false);
+  }
+
+  /** Adds a state store that `KStream.process(supplier, storeName)` can connect to. */
+  addStateStore(storeBuilder: StoreBuilder): this {
+    this.#internal.addNode(new StateStoreGraphNode(storeBuilder));
+    return this;
+  }
+
+  /**
+   * Writes the declared graph to a new `Topology`. With `ensureExplicitInternalNaming`, fails with a
+   * `TopologyError` listing every repartition topic, store and changelog whose name was generated.
+   */
+  build(config?: BuildConfig): Topology {
+    return this.#internal.build(config);
+  }
+}

@@ -1,0 +1,177 @@
+import { TopologyError } from '../core/errors.js';
+import { ManualClock } from '../core/clock.js';
+import type { ConsumedRecord, Headers } from '../core/record.js';
+import type { RecordCollector } from '../processor/record-collector.js';
+import { TaskExecutor } from '../processor/task-executor.js';
+import type { Topology } from '../processor/topology.js';
+import type { Serde } from '../serdes/serde.js';
+import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.js';
+import { TestOutputTopic } from './test-output-topic.js';
+import { readDriverConfig } from './driver-config.js';
+
+/** A record a sink wrote, kept until a `TestOutputTopic` reads it. */
+export interface CapturedRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+/**
+ * Runs a topology synchronously with no broker (Kafka Streams' `TopologyTestDriver`), on the same
+ * engine (`TaskExecutor`) as the runtime: one task per sub-topology, partition 0.
+ *
+ * Each piped record is processed completely before `pipeInput` returns: through the graph, then
+ * stream-time punctuation, then every record written to a topic the topology itself reads (a
+ * repartition topic) is fed back, in order, until nothing is left — so every update is visible
+ * ("flush per record"). Wall-clock punctuators fire only on `advanceWallClockTime`.
+ *
+ * Config (all optional): `applicationId` (default `dummy-topology-test-driver-app-id`),
+ * `defaultKeySerde`, `defaultValueSerde`, `deserializationExceptionHandler` (`'logAndFail'`,
+ * `'logAndContinue'` or a handler), `deadLetterQueueTopic`, `logger`. Kafka's dotted names
+ * (`application.id`, `errors.dead.letter.queue.topic.name`) are accepted too.
+ *
+ * @example
+ * const driver = new TopologyTestDriver(builder.build(), {}, 0);
+ * const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
+ * const output = driver.createOutputTopic('out', Serdes.string(), Serdes.string());
+ * input.pipeInput('k', 'hello', 5);
+ * expect(output.readKeyValuesToList()).toEqual([{ key: 'k', value: 'HELLO' }]);
+ * driver.close();
+ */
+export class TopologyTestDriver {
+  readonly #topology: Topology;
+  readonly #clock: ManualClock;
+  readonly #tasks: TaskExecutor[] = [];
+  readonly #taskByTopic = new Map<string, TaskExecutor>();
+  readonly #outputs = new Map<string, CapturedRecord[]>();
+  readonly #offsets = new Map<string, number>();
+  readonly #feedback: ConsumedRecord[] = [];
+  readonly #applicationId: string;
+  #closed = false;
+
+  constructor(topology: Topology, config: Record<string, unknown> = {}, initialWallClockMs: number = Date.now()) {
+    const cfg = readDriverConfig(config);
+    this.#topology = topology;
+    this.#applicationId = cfg.applicationId;
+    this.#clock = new ManualClock(initialWallClockMs);
+    const collector: RecordCollector = { send: (topic, key, value, timestamp, headers) => this.#capture(topic, key, value, timestamp, headers) };
+    for (const sub of topology.subtopologies()) {
+      const task = new TaskExecutor(topology, {
+        subtopologyId: sub.id,
+        partition: 0,
+        applicationId: cfg.applicationId,
+        collector,
+        clock: this.#clock,
+        deserializationExceptionHandler: cfg.handler,
+        defaultKeySerde: cfg.defaultKeySerde,
+        defaultValueSerde: cfg.defaultValueSerde,
+      });
+      this.#tasks.push(task);
+      for (const topic of task.sourceTopics) this.#taskByTopic.set(topic, task);
+    }
+    for (const task of this.#tasks) task.init();
+  }
+
+  /** The application id the driver runs as (prefix of repartition topics). */
+  get applicationId(): string {
+    return this.#applicationId;
+  }
+
+  /** A handle to pipe records into `topic` with these serdes. */
+  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options?: TestInputTopicOptions): TestInputTopic<K, V> {
+    this.#checkOpen();
+    if (!this.#taskByTopic.has(topic)) throw new TopologyError(`Unknown topic: ${topic} (no source of this topology reads it)`);
+    return new TestInputTopic(this, topic, keySerde, valueSerde, options ?? {}, this.#clock.now());
+  }
+
+  /** A handle to read what the topology wrote to `topic`, with these serdes. */
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    this.#checkOpen();
+    return new TestOutputTopic(this, topic, keySerde, valueSerde);
+  }
+
+  /** Moves the mock wall clock forward and fires the wall-clock punctuators that became due. */
+  advanceWallClockTime(ms: number): void {
+    this.#checkOpen();
+    if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`advanceWallClockTime: ms must be >= 0, got ${ms}`);
+    this.#clock.advance(ms);
+    for (const task of this.#tasks) {
+      task.punctuateWallClock();
+      this.#drainFeedback();
+    }
+  }
+
+  /** Stores are wired by the state-store issue; until then every name is unknown. */
+  getKeyValueStore<K, V>(name: string): never {
+    return this.#noStore<K, V>(name);
+  }
+
+  /** Stores are wired by the state-store issue; until then every name is unknown. */
+  getWindowStore<K, V>(name: string): never {
+    return this.#noStore<K, V>(name);
+  }
+
+  /** Topics the topology has written to so far. */
+  producedTopicNames(): string[] {
+    return [...this.#outputs.keys()];
+  }
+
+  /** Closes every task (processors' `close`, then stores). Further calls throw. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const task of this.#tasks) void task.close();
+  }
+
+  /** @internal Called by `TestInputTopic`. */
+  pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    this.#checkOpen();
+    const task = this.#taskByTopic.get(topic);
+    if (task === undefined) throw new TopologyError(`Unknown topic: ${topic} (no source of this topology reads it)`);
+    task.process(this.#consumed(topic, key, value, timestamp, headers));
+    task.punctuateStreamTime();
+    this.#drainFeedback();
+  }
+
+  /** @internal Called by `TestOutputTopic`: the captured records of a topic (mutable queue). */
+  captured(topic: string): CapturedRecord[] {
+    let queue = this.#outputs.get(topic);
+    if (queue === undefined) {
+      queue = [];
+      this.#outputs.set(topic, queue);
+    }
+    return queue;
+  }
+
+  #capture(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    this.captured(topic).push({ key, value, timestamp, headers });
+    if (this.#taskByTopic.has(topic)) this.#feedback.push(this.#consumed(topic, key, value, timestamp, headers));
+  }
+
+  #drainFeedback(): void {
+    while (this.#feedback.length > 0) {
+      const record = this.#feedback.shift()!;
+      const task = this.#taskByTopic.get(record.topic)!;
+      task.process(record);
+      task.punctuateStreamTime();
+    }
+  }
+
+  #consumed(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): ConsumedRecord {
+    const offset = this.#offsets.get(topic) ?? 0;
+    this.#offsets.set(topic, offset + 1);
+    return { topic, partition: 0, offset, timestamp, key, value, headers };
+  }
+
+  #noStore<K, V>(name: string): never {
+    void (undefined as K | V | undefined);
+    if (this.#topology.storeBuilder(name) === undefined) throw new TopologyError(`no store named ${name} in this topology`);
+    throw new TopologyError(`store ${name} exists, but reading stores through the test driver is not wired yet`);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new TopologyError('the TopologyTestDriver is closed');
+  }
+}
+
