@@ -21,7 +21,7 @@ import type { BrokerCore } from './broker-core.js';
 import { tpKey } from './group/assignor.js';
 import { assignorFor, type SyncResult } from './group/consumer-group.js';
 import type { GroupCoordinator } from './group/group-coordinator.js';
-import type { PartitionLog } from './log/partition-log.js';
+import type { LogRecord, PartitionLog } from './log/partition-log.js';
 import { validateTopicName } from './topic-name.js';
 
 /** One assigned partition: where the next poll reads, and whether it is paused. */
@@ -32,6 +32,10 @@ interface PartitionState {
   /** null until first needed: then the committed offset, or autoOffsetReset. */
   position: number | null;
   paused: boolean;
+  /** Unread records of the batch the last poll cut short (valid while `position === bufferPos`). */
+  buffer: LogRecord[] | null;
+  bufferIndex: number;
+  bufferPos: number;
 }
 
 let clientCounter = 0;
@@ -183,6 +187,7 @@ export class EmbeddedConsumer implements Consumer {
   /** See the class comment for the steps. `timeoutMs` defaults to 0: return at once when nothing is there. */
   async poll(opts: { maxRecords?: number; timeoutMs?: number } = {}): Promise<ConsumedRecord[]> {
     this.assertOpen();
+    if (this.closing !== null) throw new ClosedError(`consumer ${this.clientId}`);
     if (this.inPoll) throw new IllegalStateError(`consumer ${this.clientId}: poll() called while another poll() is running`);
     if (this.mode === 'none') throw new IllegalStateError('poll(): the consumer is neither subscribed to topics nor assigned partitions');
     const maxRecords = positive(opts.maxRecords, this.maxPollRecords, 'maxRecords');
@@ -200,10 +205,10 @@ export class EmbeddedConsumer implements Consumer {
         // Step 3
         const records = this.fetch(maxRecords);
         const remaining = deadline - this.core.clock.now();
-        if (records.length > 0 || remaining <= 0 || this.closed) return records;
+        if (records.length > 0 || remaining <= 0 || this.closing !== null) return records;
         // Step 4
         await this.waitForWork(remaining);
-        if (this.closed) return [];
+        if (this.closing !== null) return [];
         this.core.assertOpen('broker');
       }
     } finally {
@@ -293,8 +298,8 @@ export class EmbeddedConsumer implements Consumer {
     return this.closing;
   }
 
+  /** Rebalance callbacks may still use the consumer while it closes (commit, committed); afterwards it is closed. */
   private async shutdown(): Promise<void> {
-    this.closed = true;
     this.stopHeartbeats();
     this.wake?.();
     try {
@@ -306,6 +311,7 @@ export class EmbeddedConsumer implements Consumer {
     } finally {
       this.setAssignment([]);
       this.mode = 'none';
+      this.closed = true;
     }
   }
 
@@ -417,7 +423,7 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   private backgroundHeartbeat(): void {
-    if (this.closed || this.mode !== 'subscribe' || this.memberId === null || this.lost) return;
+    if (this.closing !== null || this.mode !== 'subscribe' || this.memberId === null || this.lost) return;
     const groupId = this.groupId!;
     if (!this.inPoll && this.core.clock.now() - this.lastPollAt > this.maxPollIntervalMs) {
       // As Kafka: a member that stopped polling leaves, so its partitions go to consumers that poll.
@@ -451,7 +457,23 @@ export class EmbeddedConsumer implements Consumer {
       const log = this.core.getLog(topic, partition);
       let pos = st.position ?? this.initialPosition(st);
       if (pos < log.logStartOffset || pos > log.logEndOffset) pos = this.outOfRange(st, pos, log);
-      if (pos < log.logEndOffset) {
+      // Like Kafka's fetch buffer: finish the batch a previous poll cut short before reading the log
+      // again, so a poll costs what it returns, not a re-decode of a large batch.
+      const buf = st.buffer;
+      if (buf !== null) {
+        st.buffer = null;
+        if (st.bufferPos === pos) {
+          let k = st.bufferIndex;
+          while (k < buf.length && remaining > 0) {
+            const r = buf[k++]!;
+            out.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+            pos = r.offset + 1;
+            remaining--;
+          }
+          if (k < buf.length) this.keep(st, buf, k, pos);
+        }
+      }
+      if (remaining > 0 && pos < log.logEndOffset) {
         const batches = log.read(pos, { maxRecords: remaining });
         for (let b = 0; b < batches.length && remaining > 0; b++) {
           const batch = batches[b]!;
@@ -465,13 +487,22 @@ export class EmbeddedConsumer implements Consumer {
             if (r.offset < pos) continue;
             out.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
             pos = r.offset + 1;
-            if (--remaining === 0) break;
+            if (--remaining === 0) {
+              if (j + 1 < recs.length) this.keep(st, recs, j + 1, pos);
+              break;
+            }
           }
         }
       }
       st.position = pos;
     }
     return out;
+  }
+
+  private keep(st: PartitionState, records: LogRecord[], index: number, pos: number): void {
+    st.buffer = records;
+    st.bufferIndex = index;
+    st.bufferPos = pos;
   }
 
   /** The committed offset, else autoOffsetReset (NoOffsetForPartitionError under 'none'). */
@@ -552,7 +583,9 @@ export class EmbeddedConsumer implements Consumer {
     for (const p of parts) {
       const key = tpKey(p.topic, p.partition);
       if (next.some((s) => s.key === key)) continue;
-      next.push(this.byKey.get(key) ?? { topic: p.topic, partition: p.partition, key, position: null, paused: false });
+      next.push(
+        this.byKey.get(key) ?? { topic: p.topic, partition: p.partition, key, position: null, paused: false, buffer: null, bufferIndex: 0, bufferPos: -1 },
+      );
     }
     this.byKey.clear();
     for (const s of next) this.byKey.set(s.key, s);

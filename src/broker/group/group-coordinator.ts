@@ -110,18 +110,16 @@ export class GroupCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Admin
 
-  /** Every group with members or committed offsets, sorted. */
+  /** Every group the coordinator knows (it had members since the broker started, or has committed offsets), sorted. */
   listGroups(): string[] {
-    const ids = new Set(this.offsets.groups());
-    for (const [id, g] of this.groups) if (g.size > 0) ids.add(id);
-    return [...ids].sort();
+    return [...new Set([...this.offsets.groups(), ...this.groups.keys()])].sort();
   }
 
   /** Members, assignments, committed offsets and lag (high watermark − committed) of a group. */
   describeGroup(groupId: string): GroupDescription {
     const group = this.groups.get(groupId);
     const offsets = this.offsets.offsetsOf(groupId);
-    if ((group === undefined || group.size === 0) && offsets.length === 0) {
+    if (group === undefined && offsets.length === 0) {
       throw new GroupIdNotFoundError(`group "${groupId}" does not exist (no members, no committed offsets)`);
     }
     const desc: GroupDescription = {
