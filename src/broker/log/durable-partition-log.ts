@@ -184,6 +184,7 @@ export class DurablePartitionLog implements PartitionLog {
         if (header.lastOffset < fromOffset) continue;
         if (header.baseOffset >= maxOffset) return out;
         const batch = this.toLogBatch(seg, chunk, position + batchAt, batchAt, header, maxOffset);
+        if (batch.records.length === 0) continue; // maxOffset <= logStartOffset: nothing visible
         out.push(batch);
         records += batch.records.length;
         for (const r of batch.records) bytes += 16 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
