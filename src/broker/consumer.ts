@@ -21,7 +21,7 @@ import type { BrokerCore } from './broker-core.js';
 import { tpKey } from './group/assignor.js';
 import { assignorFor, type SyncResult } from './group/consumer-group.js';
 import type { GroupCoordinator } from './group/group-coordinator.js';
-import type { LogRecord, PartitionLog } from './log/partition-log.js';
+import type { LogBatch, PartitionLog } from './log/partition-log.js';
 import { validateTopicName } from './topic-name.js';
 
 /** One assigned partition: where the next poll reads, and whether it is paused. */
@@ -32,13 +32,16 @@ interface PartitionState {
   /** null until first needed: then the committed offset, or autoOffsetReset. */
   position: number | null;
   paused: boolean;
-  /** Unread records of the batch the last poll cut short (valid while `position === bufferPos`). */
-  buffer: LogRecord[] | null;
-  bufferIndex: number;
+  /** Batches read but not all returned yet, and where to resume in them (valid while `position === bufferPos`). */
+  batches: LogBatch[] | null;
+  batchIndex: number;
+  recordIndex: number;
   bufferPos: number;
 }
 
 let clientCounter = 0;
+/** A log read fetches at least this many records; what a poll does not return waits for the next. */
+const FETCH_MIN_RECORDS = 2000;
 
 /**
  * A consumer of the embedded broker, with Kafka's semantics and defaults.
@@ -457,52 +460,47 @@ export class EmbeddedConsumer implements Consumer {
       const log = this.core.getLog(topic, partition);
       let pos = st.position ?? this.initialPosition(st);
       if (pos < log.logStartOffset || pos > log.logEndOffset) pos = this.outOfRange(st, pos, log);
-      // Like Kafka's fetch buffer: finish the batch a previous poll cut short before reading the log
-      // again, so a poll costs what it returns, not a re-decode of a large batch.
-      const buf = st.buffer;
-      if (buf !== null) {
-        st.buffer = null;
-        if (st.bufferPos === pos) {
-          let k = st.bufferIndex;
-          while (k < buf.length && remaining > 0) {
-            const r = buf[k++]!;
-            out.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
-            pos = r.offset + 1;
-            remaining--;
-          }
-          if (k < buf.length) this.keep(st, buf, k, pos);
+      // Like Kafka's fetch buffer: read at least FETCH_MIN_RECORDS at a time and keep what this poll
+      // does not return for the next one, so a small poll does not pay a log read (or re-decode a batch).
+      let batches = st.bufferPos === pos ? st.batches : null;
+      let bi = st.batchIndex;
+      let ri = st.recordIndex;
+      while (remaining > 0) {
+        if (batches === null || bi >= batches.length) {
+          batches = null;
+          if (pos >= log.logEndOffset) break;
+          batches = log.read(pos, { maxRecords: remaining > FETCH_MIN_RECORDS ? remaining : FETCH_MIN_RECORDS });
+          bi = 0;
+          ri = 0;
+          if (batches.length === 0) break;
+        }
+        const batch = batches[bi]!;
+        if (batch.isControl) {
+          if (batch.lastOffset >= pos) pos = batch.lastOffset + 1;
+          bi++;
+          ri = 0;
+          continue;
+        }
+        const recs = batch.records;
+        while (ri < recs.length && remaining > 0) {
+          const r = recs[ri++]!;
+          if (r.offset < pos) continue;
+          out.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+          pos = r.offset + 1;
+          remaining--;
+        }
+        if (ri >= recs.length) {
+          bi++;
+          ri = 0;
         }
       }
-      if (remaining > 0 && pos < log.logEndOffset) {
-        const batches = log.read(pos, { maxRecords: remaining });
-        for (let b = 0; b < batches.length && remaining > 0; b++) {
-          const batch = batches[b]!;
-          if (batch.isControl) {
-            if (batch.lastOffset >= pos) pos = batch.lastOffset + 1;
-            continue;
-          }
-          const recs = batch.records;
-          for (let j = 0; j < recs.length; j++) {
-            const r = recs[j]!;
-            if (r.offset < pos) continue;
-            out.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
-            pos = r.offset + 1;
-            if (--remaining === 0) {
-              if (j + 1 < recs.length) this.keep(st, recs, j + 1, pos);
-              break;
-            }
-          }
-        }
-      }
+      st.batches = batches;
+      st.batchIndex = bi;
+      st.recordIndex = ri;
+      st.bufferPos = pos;
       st.position = pos;
     }
     return out;
-  }
-
-  private keep(st: PartitionState, records: LogRecord[], index: number, pos: number): void {
-    st.buffer = records;
-    st.bufferIndex = index;
-    st.bufferPos = pos;
   }
 
   /** The committed offset, else autoOffsetReset (NoOffsetForPartitionError under 'none'). */
@@ -584,7 +582,7 @@ export class EmbeddedConsumer implements Consumer {
       const key = tpKey(p.topic, p.partition);
       if (next.some((s) => s.key === key)) continue;
       next.push(
-        this.byKey.get(key) ?? { topic: p.topic, partition: p.partition, key, position: null, paused: false, buffer: null, bufferIndex: 0, bufferPos: -1 },
+        this.byKey.get(key) ?? { topic: p.topic, partition: p.partition, key, position: null, paused: false, batches: null, batchIndex: 0, recordIndex: 0, bufferPos: -1 },
       );
     }
     this.byKey.clear();
