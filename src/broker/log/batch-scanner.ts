@@ -6,8 +6,10 @@
 import { type BatchHeader, batchCrcMatches, BATCH_HEADER_SIZE, decodeBatchHeader, peekBatchSize } from './record-batch-codec.js';
 import type { Segment } from './segment.js';
 
-/** Bytes read per syscall while scanning. */
+/** Largest read per syscall while scanning. */
 export const SCAN_CHUNK_BYTES = 1 << 20;
+/** First read of a scan; each later one doubles, so a scan that stops early reads little. */
+export const FIRST_CHUNK_BYTES = 64 * 1024;
 
 /** Where a scan stopped: after the last valid batch, and why it stopped early (null = clean end). */
 export interface ScanResult {
@@ -32,11 +34,13 @@ export function scanBatches(
   let next = expectedOffset;
   let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = pos;
+  let want = FIRST_CHUNK_BYTES;
   const stop = (problem: string | null): ScanResult => ({ end: pos, nextOffset: next, problem });
   while (pos < fileSize) {
     let at = pos - chunkStart;
     if (at + BATCH_HEADER_SIZE > chunk.length) {
-      chunk = segment.read(pos, Math.min(SCAN_CHUNK_BYTES, fileSize - pos));
+      chunk = segment.read(pos, Math.min(want, fileSize - pos));
+      want = Math.min(SCAN_CHUNK_BYTES, want * 2);
       chunkStart = pos;
       at = 0;
     }
@@ -47,7 +51,8 @@ export function scanBatches(
     if (typeof size === 'string') return stop(size);
     if (size > fileSize - pos) return stop(`batch of ${size} bytes runs past the end of the file (torn write)`);
     if (at + size > chunk.length) {
-      chunk = segment.read(pos, Math.max(size, Math.min(SCAN_CHUNK_BYTES, fileSize - pos)));
+      chunk = segment.read(pos, Math.max(size, Math.min(want, fileSize - pos)));
+      want = Math.min(SCAN_CHUNK_BYTES, want * 2);
       chunkStart = pos;
       at = 0;
     }

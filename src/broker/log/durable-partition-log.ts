@@ -4,12 +4,12 @@
  *
  * Hot path: `append` encodes a batch into one Buffer and writes it with one `fs.writeSync`; index
  * entries stay in memory until `sync`, a roll or `close`. `read` finds a file position in the sparse
- * offset index, reads one chunk with `fs.readSync`, checks each batch's CRC and returns keys and values
+ * offset index, reads chunks with `fs.readSync` (64 KiB first, doubling up to ~maxBytes, at most 1 MiB), checks each batch's CRC and returns keys and values
  * as views of that chunk. Durability is explicit: `sync()` fsyncs on the thread pool.
  */
 import fs from 'node:fs';
 import { ClosedError, CorruptRecordError, OffsetOutOfRangeError } from '../../core/errors.js';
-import { scanBatches } from './batch-scanner.js';
+import { FIRST_CHUNK_BYTES, scanBatches } from './batch-scanner.js';
 import { readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.js';
 import { recoverSegments } from './log-recovery.js';
 import {
@@ -52,8 +52,11 @@ const MIN_READ_CHUNK = 4096;
  */
 export class DurablePartitionLog implements PartitionLog {
   private readonly dirtySegments = new Set<Segment>();
-  /** A segment file was created or deleted since the last sync: the directory needs an fsync too. */
-  private dirDirty = false;
+  /**
+   * A segment file was created or deleted since the last sync: the directory needs an fsync too.
+   * True at first, since open may have created, truncated or deleted files.
+   */
+  private dirDirty = true;
   private closed = false;
 
   private constructor(
@@ -149,6 +152,8 @@ export class DurablePartitionLog implements PartitionLog {
     let records = 0;
     let bytes = 0;
 
+    // Start small and double: a read that stops after one batch should not fetch a whole megabyte.
+    let want = Math.min(chunkBytes, FIRST_CHUNK_BYTES);
     let si = this.segmentIndexOf(fromOffset);
     let { position, offset: expected } = this.segments[si]!.offsetIndex.floor(fromOffset);
     for (;;) {
@@ -159,7 +164,8 @@ export class DurablePartitionLog implements PartitionLog {
         expected = this.segments[si]!.baseOffset;
         continue;
       }
-      let chunk = seg.read(position, Math.min(chunkBytes, seg.size - position));
+      let chunk = seg.read(position, Math.min(want, seg.size - position));
+      want = Math.min(chunkBytes, want * 2);
       let at = 0;
       while (at < chunk.length) {
         if (chunk.length - at < BATCH_HEADER_SIZE) {
