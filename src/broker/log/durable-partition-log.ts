@@ -1,26 +1,20 @@
 /**
  * The durable partition log of the built-in broker: a directory of segment files (see `segment.ts`),
- * batches in the format of `record-batch-codec.ts`, recovered on open by `log-recovery.ts`.
+ * batches in the format of `record-batch-codec.ts`, recovered on open by `log-recovery.ts`, read by
+ * `log-reader.ts`.
  *
  * Hot path: `append` encodes a batch into one Buffer and writes it with one `fs.writeSync`; index
- * entries stay in memory until `sync`, a roll or `close`. `read` finds a file position in the sparse
- * offset index, reads chunks with `fs.readSync` (64 KiB first, doubling up to ~maxBytes, at most 1 MiB), checks each batch's CRC and returns keys and values
- * as views of that chunk. Durability is explicit: `sync()` fsyncs on the thread pool.
+ * entries stay in memory until `sync`, a roll or `close`. Reads go through the sparse offset index and
+ * return views of the chunk read, after checking each batch's CRC. Durability is explicit: `sync()`
+ * fsyncs on the thread pool.
  */
 import fs from 'node:fs';
-import { ClosedError, CorruptRecordError, OffsetOutOfRangeError } from '../../core/errors.js';
-import { FIRST_CHUNK_BYTES, scanBatches } from './batch-scanner.js';
+import { ClosedError, OffsetOutOfRangeError } from '../../core/errors.js';
 import { readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.js';
 import { recoverSegments } from './log-recovery.js';
-import {
-  type AppendBatch,
-  DEFAULT_READ_MAX_BYTES,
-  type LogBatch,
-  type LogRecord,
-  type PartitionLog,
-  type ReadOptions,
-} from './partition-log.js';
-import { batchCrcMatches, BATCH_HEADER_SIZE, decodeBatchHeader, decodeRecords, encodeBatch, peekBatchSize, type BatchHeader } from './record-batch-codec.js';
+import { findOffsetForTimestamp, type LogView, readBatches } from './log-reader.js';
+import type { AppendBatch, LogBatch, PartitionLog, ReadOptions } from './partition-log.js';
+import { BATCH_HEADER_SIZE, encodeBatch } from './record-batch-codec.js';
 import { Segment } from './segment.js';
 
 /** Options of {@link DurablePartitionLog.open}. */
@@ -34,9 +28,6 @@ export interface DurablePartitionLogOptions {
 }
 
 const MAX_SEGMENT_BYTES = 1 << 30;
-/** Largest chunk `read` fetches with one syscall (a single larger batch is read whole). */
-const MAX_READ_CHUNK = 1 << 20;
-const MIN_READ_CHUNK = 4096;
 
 /**
  * A partition log stored in a directory of segment files, recovered on open.
@@ -144,85 +135,12 @@ export class DurablePartitionLog implements PartitionLog {
       throw new OffsetOutOfRangeError(`${this.dir}: offset ${fromOffset} is outside [${this.startOffset}, ${end}]`);
     }
     if (fromOffset === end) return [];
-    const maxRecords = opts.maxRecords ?? Infinity;
-    const maxBytes = opts.maxBytes ?? DEFAULT_READ_MAX_BYTES;
-    const maxOffset = opts.maxOffset ?? Infinity;
-    const chunkBytes = Math.min(MAX_READ_CHUNK, Math.max(MIN_READ_CHUNK, maxBytes + this.indexIntervalBytes));
-    const out: LogBatch[] = [];
-    let records = 0;
-    let bytes = 0;
-
-    // Start small and double: a read that stops after one batch should not fetch a whole megabyte.
-    let want = Math.min(chunkBytes, FIRST_CHUNK_BYTES);
-    let si = this.segmentIndexOf(fromOffset);
-    let { position, offset: expected } = this.segments[si]!.offsetIndex.floor(fromOffset);
-    for (;;) {
-      const seg = this.segments[si]!;
-      if (position >= seg.size) {
-        if (++si >= this.segments.length) break;
-        position = 0;
-        expected = this.segments[si]!.baseOffset;
-        continue;
-      }
-      let chunk = seg.read(position, Math.min(want, seg.size - position));
-      want = Math.min(chunkBytes, want * 2);
-      let at = 0;
-      while (at < chunk.length) {
-        if (chunk.length - at < BATCH_HEADER_SIZE) {
-          if (at > 0) break; // fetch the next chunk from here
-          throw this.corrupt(seg, position, expected, `only ${chunk.length} bytes left in the segment`);
-        }
-        const size = peekBatchSize(chunk, at);
-        if (typeof size === 'string') throw this.corrupt(seg, position + at, expected, size);
-        if (at + size > chunk.length) {
-          if (at > 0) break;
-          if (size > seg.size - position) throw this.corrupt(seg, position, expected, `batch of ${size} bytes overruns the segment`);
-          chunk = seg.read(position, size); // one batch larger than a chunk: read it whole
-        }
-        if (!batchCrcMatches(chunk, at, size)) throw this.corrupt(seg, position + at, expected, 'CRC mismatch');
-        const header = decodeBatchHeader(chunk, at);
-        if (header.baseOffset !== expected) {
-          throw this.corrupt(seg, position + at, expected, `batch starts at offset ${header.baseOffset}`);
-        }
-        expected = header.lastOffset + 1;
-        const batchAt = at;
-        at += size;
-        if (header.lastOffset < fromOffset) continue;
-        if (header.baseOffset >= maxOffset) return out;
-        const batch = this.toLogBatch(seg, chunk, position + batchAt, batchAt, header, maxOffset);
-        if (batch.records.length === 0) continue; // maxOffset <= logStartOffset: nothing visible
-        out.push(batch);
-        records += batch.records.length;
-        for (const r of batch.records) bytes += 16 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
-        if (records >= maxRecords || bytes >= maxBytes) return out;
-      }
-      position += at;
-    }
-    return out;
+    return readBatches(this.view(), fromOffset, opts);
   }
 
   offsetForTimestamp(timestamp: number): number | null {
     this.ensureOpen();
-    for (const seg of this.segments) {
-      if (seg.nextOffset <= this.startOffset || seg.maxTimestamp < timestamp) continue;
-      // Every batch up to `below` holds only earlier timestamps, so the scan may start there.
-      const below = seg.timeIndex.lastBelow(timestamp) ?? seg.baseOffset;
-      const from = seg.offsetIndex.floor(Math.max(below, this.startOffset));
-      let found: number | null = null;
-      const result = scanBatches(seg, seg.size, from.position, from.offset, (h, position, chunk, at) => {
-        if (h.maxTimestamp < timestamp || h.lastOffset < this.startOffset) return true;
-        for (const r of this.decode(seg, chunk, position, at, h)) {
-          if (r.offset >= this.startOffset && r.timestamp >= timestamp) {
-            found = r.offset;
-            return false;
-          }
-        }
-        return true;
-      });
-      if (found !== null) return found;
-      if (result.problem !== null) throw this.corrupt(seg, result.end, result.nextOffset, result.problem);
-    }
-    return null;
+    return findOffsetForTimestamp(this.view(), timestamp);
   }
 
   /**
@@ -289,51 +207,8 @@ export class DurablePartitionLog implements PartitionLog {
     return seg;
   }
 
-  /** Index of the last segment whose base offset is <= offset. */
-  private segmentIndexOf(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return Math.max(0, lo - 1);
-  }
-
-  private toLogBatch(seg: Segment, chunk: Buffer, position: number, at: number, h: BatchHeader, maxOffset: number): LogBatch {
-    let records = this.decode(seg, chunk, position, at, h);
-    let lastOffset = h.lastOffset;
-    if (h.lastOffset >= maxOffset) {
-      records = records.filter((r) => r.offset < maxOffset);
-      lastOffset = maxOffset - 1;
-    }
-    if (h.baseOffset < this.startOffset) records = records.filter((r) => r.offset >= this.startOffset);
-    return {
-      baseOffset: h.baseOffset,
-      lastOffset,
-      producerId: h.producerId,
-      producerEpoch: h.producerEpoch,
-      baseSequence: h.baseSequence,
-      isTransactional: h.isTransactional,
-      isControl: h.isControl,
-      maxTimestamp: h.maxTimestamp,
-      records,
-    };
-  }
-
-  private decode(seg: Segment, chunk: Buffer, position: number, at: number, h: BatchHeader): LogRecord[] {
-    try {
-      return decodeRecords(chunk, at, h);
-    } catch (err) {
-      throw this.corrupt(seg, position, h.baseOffset, (err as Error).message);
-    }
-  }
-
-  private corrupt(seg: Segment, position: number, offset: number, problem: string): Error {
-    return new CorruptRecordError(
-      `${this.dir}: corrupt batch in ${seg.logPath} at position ${position} (offset ${offset}): ${problem}`,
-    );
+  private view(): LogView {
+    return { dir: this.dir, segments: this.segments, startOffset: this.startOffset, indexIntervalBytes: this.indexIntervalBytes };
   }
 
   private ensureOpen(): void {
