@@ -152,6 +152,40 @@ describe('broker > log > DurablePartitionLog', () => {
     await expect(log.sync()).rejects.toThrow(ClosedError);
   });
 
+  it('keeps index entries in memory until sync, one per indexIntervalBytes of log', async () => {
+    const dir = dirs.make();
+    const log = DurablePartitionLog.open(dir, { indexIntervalBytes: 1024 });
+    appendN(log, 0, 2000, 10);
+    const index = path.join(dir, '00000000000000000000.index');
+    expect(fs.statSync(index).size).toBe(0);
+    await log.sync();
+    const entries = fs.statSync(index).size / 8;
+    const logBytes = fs.statSync(path.join(dir, '00000000000000000000.log')).size;
+    // One entry after each 1024 bytes, landing on the next batch boundary (batches are ~400 bytes).
+    expect(entries).toBeGreaterThanOrEqual(Math.floor(logBytes / (1024 + 450)));
+    expect(entries).toBeLessThanOrEqual(Math.ceil(logBytes / 1024));
+    expect(fs.statSync(path.join(dir, '00000000000000000000.timeindex')).size).toBeGreaterThan(0);
+    expect(readAll(log, 1234)).toEqual(expected(1234, 2000));
+    log.close();
+  });
+
+  it('stores a batch larger than a segment and than a read chunk whole', () => {
+    const dir = dirs.make();
+    const big = Buffer.alloc(3 * 1024 * 1024, 0xab);
+    let log = DurablePartitionLog.open(dir, { segmentBytes: 1024 * 1024 });
+    appendN(log, 0, 5, 5);
+    log.append({ records: [{ timestamp: 1, key: null, value: big, headers: {} }] });
+    appendN(log, 6, 10, 4);
+    log.close();
+    log = DurablePartitionLog.open(dir, { segmentBytes: 1024 * 1024, onWarning: (m) => expect.fail(m) });
+    expect(log.segmentBaseOffsets).toEqual([0, 5, 6]);
+    const [batch] = log.read(5, { maxRecords: 1 });
+    expect(batch!.records[0]!.value!.equals(big)).toBe(true);
+    expect(readAll(log, 6)).toEqual(expected(6, 10));
+    expect(log.read(0, { maxBytes: 10 }).map((b) => b.baseOffset)).toEqual([0]);
+    log.close();
+  });
+
   it('closing while an fsync is in flight does not break it', async () => {
     const log = DurablePartitionLog.open(dirs.make());
     appendN(log, 0, 10, 5);
