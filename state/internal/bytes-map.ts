@@ -11,6 +11,8 @@ export interface BytesMap {
   /** Sets (null: deletes) a key; returns whether the key existed before. */
   set(key: Buffer, value: Buffer | null): boolean;
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void;
+  /** Visits every key, ascending, without reading values. */
+  forEachKey(visit: (key: Buffer) => void): void;
   /** Removes every key. */
   clear(): void;
 }
@@ -29,6 +31,9 @@ export class MemoryBytesMap implements BytesMap {
   }
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void {
     this.map.scan(from, to, reverse, visit);
+  }
+  forEachKey(visit: (key: Buffer) => void): void {
+    this.map.scan(null, null, false, (k) => void visit(k));
   }
   clear(): void {
     this.map.clear();
@@ -80,6 +85,10 @@ export class LevelBytesMap implements BytesMap {
       const value = this.space.get(this.dbKey(key));
       return value === null ? undefined : visit(key, value);
     });
+  }
+
+  forEachKey(visit: (key: Buffer) => void): void {
+    this.index.scan(null, null, false, (k) => void visit(k));
   }
 
   clear(): void {
