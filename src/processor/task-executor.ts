@@ -1,7 +1,7 @@
 import type { StateStore } from '../../state/state-store.js';
 import { RecordDeserializationError, StreamsProcessingError, TopologyError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { EMPTY_HEADERS, type ConsumedRecord, type Headers } from '../core/record.js';
+import type { ConsumedRecord } from '../core/record.js';
 import type { Serde } from '../serdes/serde.js';
 import {
   DeserializationExceptionHandlers,
@@ -65,13 +65,13 @@ export class TaskExecutor implements TaskState {
   readonly partition: number;
   streamTimeMs = -1;
   currentTopic: string | null = null;
-  currentPartition = -1;
+  currentPartition: number;
   currentOffset = -1;
-  currentTimestamp = -1;
-  currentHeaders: Headers = EMPTY_HEADERS;
   readonly collector: RecordCollector;
   readonly objectCollector: ObjectCollector | undefined;
-  readonly metrics: TaskExecutorMetrics = { processed: 0, skipped: 0, punctuations: 0 };
+  #processed = 0;
+  #skipped = 0;
+  #punctuations = 0;
 
   readonly #graph: TaskGraph;
   readonly #clock: Clock;
@@ -81,17 +81,33 @@ export class TaskExecutor implements TaskState {
   readonly #partitionTime = new Map<string, number>();
   readonly #stateDir: string | undefined;
   #state: 'created' | 'running' | 'closed' = 'created';
+  #running = false;
+  #lastTopic: string | undefined;
+  #lastSource: SourceNode | undefined;
 
   constructor(topology: Topology, options: TaskExecutorOptions) {
     this.applicationId = options.applicationId;
     this.partition = options.partition;
+    this.currentPartition = options.partition;
     this.taskId = `${options.subtopologyId}_${options.partition}`;
     this.collector = options.collector;
     this.objectCollector = options.objectCollector;
     this.#clock = options.clock ?? systemClock;
     this.#handler = options.deserializationExceptionHandler ?? DeserializationExceptionHandlers.logAndFail();
     this.#stateDir = options.stateDir;
-    this.#graph = buildTaskGraph(topology, options.subtopologyId, this, options.defaultKeySerde, options.defaultValueSerde);
+    this.#graph = buildTaskGraph(
+      topology,
+      options.subtopologyId,
+      this,
+      options.defaultKeySerde,
+      options.defaultValueSerde,
+      options.objectCollector !== undefined,
+    );
+  }
+
+  /** Records processed, skipped by the deserialization handler, and punctuator calls so far. */
+  get metrics(): TaskExecutorMetrics {
+    return { processed: this.#processed, skipped: this.#skipped, punctuations: this.#punctuations };
   }
 
   /** The (decorated) topics this task reads. */
@@ -114,7 +130,7 @@ export class TaskExecutor implements TaskState {
 
   /** Processes one consumed record; false if it was skipped (deserialization handler). */
   process(consumed: ConsumedRecord): boolean {
-    this.#checkRunning();
+    if (!this.#running) this.#checkRunning();
     const source = this.#source(consumed.topic);
     let key: unknown;
     let value: unknown;
@@ -127,7 +143,6 @@ export class TaskExecutor implements TaskState {
     this.currentTopic = consumed.topic;
     this.currentPartition = consumed.partition;
     this.currentOffset = consumed.offset;
-    this.currentHeaders = consumed.headers;
     let timestamp = consumed.timestamp;
     if (source.timestampExtractor !== undefined) {
       try {
@@ -149,12 +164,10 @@ export class TaskExecutor implements TaskState {
    * (benchmarks and in-process embedding; pair with an `objectCollector` to skip sink serdes too).
    */
   pushRecord(topic: string, record: Record<unknown, unknown>, offset = -1): void {
-    this.#checkRunning();
-    const source = this.#source(topic);
+    if (!this.#running) this.#checkRunning();
+    const source = topic === this.#lastTopic ? this.#lastSource! : this.#source(topic);
     this.currentTopic = topic;
-    this.currentPartition = this.partition;
     this.currentOffset = offset;
-    this.currentHeaders = record.headers;
     this.#push(source, record);
   }
 
@@ -175,6 +188,7 @@ export class TaskExecutor implements TaskState {
   close(): void | Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#running = false;
     for (const node of this.#graph.processors) node.close();
     const pending = [...this.#graph.stores.values()].map((s) => s.close()).filter((r) => r instanceof Promise);
     if (pending.length > 0) return Promise.all(pending).then(() => undefined);
@@ -188,7 +202,8 @@ export class TaskExecutor implements TaskState {
 
   fail(error: unknown, nodeName: string): Error {
     if (error instanceof StreamsProcessingError) return error;
-    return new StreamsProcessingError(nodeName, this.taskId, this.currentTopic, this.currentPartition, this.currentOffset, {
+    const partition = this.currentTopic === null ? -1 : this.currentPartition;
+    return new StreamsProcessingError(nodeName, this.taskId, this.currentTopic, partition, this.currentOffset, {
       cause: error,
     });
   }
@@ -206,25 +221,26 @@ export class TaskExecutor implements TaskState {
   // -- internals ---------------------------------------------------------------------------------
 
   #push(source: SourceNode, record: Record<unknown, unknown>): void {
-    this.currentTimestamp = record.timestamp;
-    if (record.timestamp > this.streamTimeMs) this.streamTimeMs = record.timestamp;
-    this.metrics.processed++;
+    const timestamp = record.timestamp;
+    if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
+    this.#processed++;
     source.process(record);
   }
 
   #source(topic: string): SourceNode {
+    // Consecutive records mostly come from the same topic: skip the map lookup then.
+    if (topic === this.#lastTopic) return this.#lastSource!;
     const source = this.#graph.sourceByTopic.get(topic);
     if (source === undefined) throw new TopologyError(`task ${this.taskId} does not read topic "${topic}"`);
+    this.#lastTopic = topic;
+    this.#lastSource = source;
     return source;
   }
 
   readonly #fire = (s: PunctuationSchedule, nowMs: number): void => {
     this.currentTopic = null;
-    this.currentPartition = -1;
     this.currentOffset = -1;
-    this.currentTimestamp = nowMs;
-    this.currentHeaders = EMPTY_HEADERS;
-    this.metrics.punctuations++;
+    this.#punctuations++;
     try {
       s.punctuator(nowMs);
     } catch (e) {
@@ -240,7 +256,7 @@ export class TaskExecutor implements TaskState {
     if (response.result === 'FAIL') {
       throw new RecordDeserializationError(`source "${source.name}"`, consumed.topic, consumed.partition, consumed.offset, { cause: error });
     }
-    this.metrics.skipped++;
+    this.#skipped++;
     return false;
   }
 
@@ -257,10 +273,13 @@ export class TaskExecutor implements TaskState {
 
   #initProcessors(): void {
     this.#state = 'running';
+    this.#running = true;
     for (const node of this.#graph.processors) node.init();
   }
 
   #checkRunning(): void {
-    if (this.#state !== 'running') throw new TopologyError(`task ${this.taskId} is ${this.#state === 'created' ? 'not initialized; call init()' : 'closed'}`);
+    if (!this.#running) {
+      throw new TopologyError(`task ${this.taskId} is ${this.#state === 'created' ? 'not initialized; call init()' : 'closed'}`);
+    }
   }
 }

@@ -16,20 +16,35 @@ export interface TaskGraph {
   readonly stores: ReadonlyMap<string, StateStore>;
 }
 
-function serdeOf(node: string, which: 'key' | 'value', own: Serde<unknown> | undefined, fallback: Serde<unknown> | undefined) {
+function serdeOf(
+  node: string,
+  which: 'key' | 'value',
+  own: Serde<unknown> | undefined,
+  fallback: Serde<unknown> | undefined,
+  allowMissing = false,
+): Serde<unknown> {
   const serde = own ?? fallback;
-  if (serde === undefined) {
-    throw new TopologyError(
+  if (serde !== undefined) return serde;
+  const error = () =>
+    new TopologyError(
       `node "${node}" has no ${which} serde and no default${which === 'key' ? 'Key' : 'Value'}Serde is configured; ` +
         `pass one (Consumed.with / Produced.with) or set the default in the config`,
     );
-  }
-  return serde;
+  if (!allowMissing) throw error();
+  return {
+    serialize: () => {
+      throw error();
+    },
+    deserialize: () => {
+      throw error();
+    },
+  };
 }
 
 /**
  * Instantiates the nodes of one sub-topology for one task: each node gets its children as a
  * precomputed array (no lookups per record), sinks get decorated topic names and their serdes.
+ * With `objectsOnly` (an object collector is used) a missing serde fails only if it is used.
  */
 export function buildTaskGraph(
   topology: Topology,
@@ -37,11 +52,12 @@ export function buildTaskGraph(
   task: TaskState,
   defaultKeySerde: Serde<unknown> | undefined,
   defaultValueSerde: Serde<unknown> | undefined,
+  objectsOnly = false,
 ): TaskGraph {
   const sub = topology.subtopologies().find((s) => s.id === subtopologyId);
   if (sub === undefined) throw new TopologyError(`the topology has no sub-topology ${subtopologyId}`);
   const definitions = topology.nodes();
-  const nodes = new Map<string, RuntimeNode & { children?: RuntimeNode[]; childByName?: Map<string, RuntimeNode> }>();
+  const nodes = new Map<string, SourceNode | ProcessorNode | SinkNode>();
   const sourceByTopic = new Map<string, SourceNode>();
   const processors: ProcessorNode[] = [];
   const stores = new Map<string, StateStore>();
@@ -56,9 +72,10 @@ export function buildTaskGraph(
     if (def.kind === 'source') {
       const node = new SourceNode(
         name,
-        serdeOf(name, 'key', def.options.keySerde, defaultKeySerde),
-        serdeOf(name, 'value', def.options.valueSerde, defaultValueSerde),
+        serdeOf(name, 'key', def.options.keySerde, defaultKeySerde, objectsOnly),
+        serdeOf(name, 'value', def.options.valueSerde, defaultValueSerde, objectsOnly),
         def.options.timestampExtractor,
+        task,
       );
       for (const topic of def.topics) sourceByTopic.set(topology.decorateTopic(topic, task.applicationId), node);
       nodes.set(name, node);
@@ -75,8 +92,8 @@ export function buildTaskGraph(
           name,
           fixed,
           extractor,
-          serdeOf(name, 'key', def.options.keySerde, defaultKeySerde),
-          serdeOf(name, 'value', def.options.valueSerde, defaultValueSerde),
+          serdeOf(name, 'key', def.options.keySerde, defaultKeySerde, objectsOnly),
+          serdeOf(name, 'value', def.options.valueSerde, defaultValueSerde, objectsOnly),
           def.options.partitioner,
           task,
         ),
@@ -87,12 +104,14 @@ export function buildTaskGraph(
   for (const name of sub.nodeNames) {
     const def = definitions.get(name)!;
     if (def.kind === 'source') continue;
-    const child = nodes.get(name)!;
+    const node = nodes.get(name)!;
+    const child: RuntimeNode = node instanceof ProcessorNode ? node.processor : (node as SinkNode);
     for (const parentName of def.parents) {
-      const parent = nodes.get(parentName)!;
-      if (!parent.children!.includes(child)) {
-        parent.children!.push(child);
-        parent.childByName!.set(name, child);
+      const parent = nodes.get(parentName) as SourceNode | ProcessorNode;
+      if (!parent.childByName.has(name)) {
+        parent.children.push(child);
+        parent.childNames.push(name);
+        parent.childByName.set(name, child);
       }
     }
   }

@@ -2,36 +2,62 @@ import type { Serde } from '../../serdes/serde.js';
 import type { Processor } from '../processor.js';
 import type { RecordContext, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from '../node-options.js';
 import type { Record } from '../record.js';
-import { NodeContext, type RuntimeNode } from './node-context.js';
+import type { ObjectCollector } from '../record-collector.js';
+import { forwardToAll, NodeContext, type RuntimeNode } from './node-context.js';
 import type { ProcessorDefinition } from './node-definitions.js';
 import type { TaskState } from './task-state.js';
 
 /** A running source node: deserialization happens in the executor; this forwards to the children. */
 export class SourceNode implements RuntimeNode {
   readonly children: RuntimeNode[] = [];
+  readonly childNames: string[] = [];
   readonly childByName = new Map<string, RuntimeNode>();
   constructor(
     readonly name: string,
     readonly keySerde: Serde<unknown>,
     readonly valueSerde: Serde<unknown>,
     readonly timestampExtractor: TimestampExtractor | undefined,
+    readonly task: TaskState,
   ) {}
 
   process(record: Record<unknown, unknown>): void {
     const children = this.children;
-    for (let i = 0; i < children.length; i++) children[i]!.process(record);
+    if (children.length === 1) {
+      try {
+        children[0]!.process(record);
+      } catch (e) {
+        throw this.task.fail(e, this.childNames[0]!);
+      }
+      return;
+    }
+    forwardToAll(this.task, children, this.childNames, record);
   }
 }
 
-/** A running processor node: calls the user's processor, attributing any throw to this node. */
-export class ProcessorNode implements RuntimeNode {
+/**
+ * A running processor node: owns the user's processor instance (made from the supplier at once)
+ * and its context. Parents call the processor directly; errors are attributed by the parent's
+ * forward loop.
+ */
+export class ProcessorNode {
   readonly children: RuntimeNode[] = [];
+  readonly childNames: string[] = [];
   readonly childByName = new Map<string, RuntimeNode>();
   readonly context: NodeContext;
-  processor: Processor<unknown, unknown, unknown, unknown> | undefined;
+  readonly processor: Processor<unknown, unknown, unknown, unknown>;
 
   constructor(readonly definition: ProcessorDefinition, readonly task: TaskState) {
     this.context = new NodeContext(this, task, definition.stores);
+    let processor: Processor<unknown, unknown, unknown, unknown>;
+    try {
+      processor = definition.supplier();
+    } catch (e) {
+      throw task.fail(e, definition.name);
+    }
+    if (processor === null || typeof processor !== 'object' || typeof processor.process !== 'function') {
+      throw task.fail(new TypeError('the supplier did not return a Processor (an object with process(record))'), definition.name);
+    }
+    this.processor = processor;
   }
 
   get name(): string {
@@ -40,23 +66,14 @@ export class ProcessorNode implements RuntimeNode {
 
   init(): void {
     try {
-      this.processor = this.definition.supplier();
       this.processor.init?.(this.context);
     } catch (e) {
       throw this.task.fail(e, this.definition.name);
     }
   }
 
-  process(record: Record<unknown, unknown>): void {
-    try {
-      this.processor!.process(record);
-    } catch (e) {
-      throw this.task.fail(e, this.definition.name);
-    }
-  }
-
   close(): void {
-    this.processor?.close?.();
+    this.processor.close?.();
   }
 }
 
@@ -70,14 +87,19 @@ export class SinkNode implements RuntimeNode {
     readonly valueSerde: Serde<unknown>,
     readonly partitioner: StreamPartitioner<unknown, unknown> | undefined,
     readonly task: TaskState,
-  ) {}
+  ) {
+    this.#objectCollector = task.objectCollector;
+  }
+
+  readonly #objectCollector: ObjectCollector | undefined;
 
   process(record: Record<unknown, unknown>): void {
     const task = this.task;
-    try {
+    {
       const topic = this.topic ?? this.extractor!(record.key, record.value, this.#recordContext(record));
-      if (task.objectCollector !== undefined) {
-        task.objectCollector.collect(topic, record);
+      const objects = this.#objectCollector;
+      if (objects !== undefined) {
+        objects.collect(topic, record);
         return;
       }
       const key = this.keySerde.serialize(record.key, topic);
@@ -87,8 +109,6 @@ export class SinkNode implements RuntimeNode {
       } else {
         task.collector.send(topic, key, value, record.timestamp, record.headers, this.partitioner, record.key, record.value);
       }
-    } catch (e) {
-      throw task.fail(e, this.name);
     }
   }
 

@@ -1,5 +1,4 @@
 import type { StateStore } from '../../../state/state-store.js';
-import type { Headers } from '../../core/record.js';
 import type { Cancellable, PunctuationType, Punctuator } from '../processor-context.js';
 import type { ObjectCollector, RecordCollector } from '../record-collector.js';
 
@@ -14,10 +13,9 @@ export interface TaskState {
   streamTimeMs: number;
   /** Topic of the input record being processed; `null` inside a punctuator. */
   currentTopic: string | null;
+  /** The task's partition (meaningful only while `currentTopic` is set). */
   currentPartition: number;
   currentOffset: number;
-  currentTimestamp: number;
-  currentHeaders: Headers;
   readonly collector: RecordCollector;
   readonly objectCollector: ObjectCollector | undefined;
   wallClockMs(): number;
