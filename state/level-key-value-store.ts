@@ -20,7 +20,7 @@ export class LevelKeyValueStore extends BytesMapKeyValueStore {
     if (db === undefined) {
       throw new TypeError(`persistent store "${this.name}" needs StoreContext.stateDb (the task's TaskStateDb) at init`);
     }
-    const space = db.space(this.name);
+    const space = await db.space(this.name);
     const map = new LevelBytesMap(space);
     try {
       await space.loadKeys((key) => map.addLoadedKey(key));

@@ -13,10 +13,10 @@ import { storeContextParts } from './store-context.js';
 export class LevelSessionStore extends SegmentedSessionBytesStore {
   private space: StoreSpace | null = null;
 
-  protected segmentFactory(context: StateStoreContext): SegmentFactory {
+  protected async segmentFactory(context: StateStoreContext): Promise<SegmentFactory> {
     const db = storeContextParts(context).stateDb;
     if (db === undefined) throw new TypeError(`persistent store "${this.name}" needs StoreContext.stateDb (the task's TaskStateDb) at init`);
-    this.space = db.space(this.name);
+    this.space = await db.space(this.name);
     return levelSegments(this.space);
   }
   protected release(): void {

@@ -83,14 +83,23 @@ export class TaskStateDb {
     }
   }
 
-  /** The space of one store (a sublevel); a store name can be opened once at a time. */
-  space(store: string): StoreSpace {
+  /**
+   * Opens the space of one store (a sublevel); a store name can be held once at a time. Async
+   * because a new sublevel is usable (`getSync`) only once its open completes.
+   */
+  async space(store: string): Promise<StoreSpace> {
     this.assertOpen();
     if (store.startsWith('__tributary')) throw new TypeError(`store name "${store}" is reserved`);
     if (this.spaces.has(store)) throw new StateDirLockedError(`${this.dir} (store "${store}")`, 'another open store of the same name');
     const sub = this.db.sublevel<Buffer, Buffer>(store, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     const space = new StoreSpace(store, sub as unknown as SpaceSublevel, () => this.spaces.delete(store));
     this.spaces.set(store, space);
+    try {
+      await sub.open();
+    } catch (err) {
+      space.release();
+      throw err;
+    }
     return space;
   }
 

@@ -21,13 +21,13 @@ export abstract class SegmentedSessionBytesStore implements SessionBytesStore {
     if (!(retentionMs > 0)) throw new RangeError(`session store "${name}": retention must be > 0, got ${retentionMs}`);
   }
 
-  protected abstract segmentFactory(context: StateStoreContext): SegmentFactory;
+  protected abstract segmentFactory(context: StateStoreContext): SegmentFactory | Promise<SegmentFactory>;
   protected abstract release(): void;
   abstract persistent(): boolean;
 
   async init(context: StateStoreContext, _root: StateStore): Promise<void> {
     if (this.segments !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
-    const segments = new Segments(this.segmentFactory(context), this.retentionMs, this.segmentIntervalMs, S.endOf);
+    const segments = new Segments(await this.segmentFactory(context), this.retentionMs, this.segmentIntervalMs, S.endOf);
     try {
       await segments.open();
     } catch (err) {

@@ -30,13 +30,13 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
     }
   }
 
-  protected abstract segmentFactory(context: StateStoreContext): SegmentFactory;
+  protected abstract segmentFactory(context: StateStoreContext): SegmentFactory | Promise<SegmentFactory>;
   protected abstract release(): void;
   abstract persistent(): boolean;
 
   async init(context: StateStoreContext, _root: StateStore): Promise<void> {
     if (this.segments !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
-    const segments = new Segments(this.segmentFactory(context), this.retentionMs, this.segmentIntervalMs, S.startOf);
+    const segments = new Segments(await this.segmentFactory(context), this.retentionMs, this.segmentIntervalMs, S.startOf);
     try {
       await segments.open();
     } catch (err) {
