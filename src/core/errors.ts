@@ -228,3 +228,30 @@ export class StateDirLockedError extends TributaryError {
     super('STATE_DIR_LOCKED', `state directory ${stateDir} is locked by ${holder}; close that task first`, { ...options, retriable: true });
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Runtime (KafkaStreams) errors
+
+/**
+ * A `KafkaStreams` config value is missing, malformed, or asks for something this build cannot do
+ * yet (a real cluster through `bootstrapServers`, `exactly_once_v2` without the transactional broker).
+ * @example
+ * try { new KafkaStreams(topology, { applicationId: 'bad id!' }); } catch (e) { if (e instanceof StreamsConfigError) console.error(e.setting); }
+ */
+export class StreamsConfigError extends TributaryError {
+  override name = 'StreamsConfigError';
+  constructor(readonly setting: string, message: string, options: TributaryErrorOptions = {}) {
+    super('STREAMS_CONFIG', `config "${setting}": ${message}`, options);
+  }
+}
+
+/**
+ * A store cannot be queried now (Kafka's InvalidStateStoreException): it does not exist, is not
+ * local, the app is not running, or interactive queries are not available yet. Names the store.
+ */
+export class InvalidStateStoreError extends TributaryError {
+  override name = 'InvalidStateStoreError';
+  constructor(readonly store: string, message: string, options: TributaryErrorOptions & { retriable?: boolean } = {}) {
+    super('INVALID_STATE_STORE', `state store "${store}": ${message}`, options);
+  }
+}

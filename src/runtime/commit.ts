@@ -1,0 +1,69 @@
+import type { Clock } from '../core/clock.js';
+import type { Consumer } from '../core/client.js';
+import { CommitFailedError, RebalanceInProgressError } from '../core/errors.js';
+import type { TopicPartitionOffset } from '../core/record.js';
+import type { StreamsLogger } from '../processor/deserialization-exception-handler.js';
+import type { RuntimeRecordCollector } from './runtime-record-collector.js';
+import type { StreamTask } from './stream-task.js';
+
+/** Counters of the commits of one instance. */
+export interface CommitMetrics {
+  commits: number;
+  failedCommits: number;
+  totalLatencyMs: number;
+  maxLatencyMs: number;
+}
+
+/**
+ * An at-least-once commit of some tasks:
+ *
+ * 1. flush the record collector and wait until the broker acknowledged every send (output of the
+ *    processed records is durable before their input is marked done);
+ * 2. collect each task's `processed offset + 1` for every partition that advanced;
+ * 3. `consumer.commit(offsets)`;
+ * 4. remember them as committed in the tasks.
+ *
+ * A commit that fails because the group rebalanced (`CommitFailedError`, `RebalanceInProgressError`)
+ * is logged and returns false: the records will be processed again by the new owner (at-least-once).
+ * Any other failure (a failed send) is thrown.
+ * @example
+ * await commitTasks(consumer, collector, [...tasks.values()], metrics, clock, logger);
+ */
+export async function commitTasks(
+  consumer: Consumer,
+  collector: RuntimeRecordCollector,
+  tasks: Iterable<StreamTask>,
+  metrics: CommitMetrics,
+  clock: Clock,
+  logger: StreamsLogger,
+): Promise<boolean> {
+  const started = clock.now();
+  // Step 1
+  await collector.awaitSends();
+  // Step 2
+  const offsets: TopicPartitionOffset[] = [];
+  const committed: [StreamTask, TopicPartitionOffset[]][] = [];
+  for (const task of tasks) {
+    const own = task.committableOffsets();
+    if (own.length === 0) continue;
+    offsets.push(...own);
+    committed.push([task, own]);
+  }
+  if (offsets.length === 0) return true;
+  // Step 3
+  try {
+    await consumer.commit(offsets);
+  } catch (e) {
+    if (!(e instanceof CommitFailedError) && !(e instanceof RebalanceInProgressError)) throw e;
+    metrics.failedCommits++;
+    logger.warn(`commit of ${offsets.length} partition offset(s) failed (the group rebalanced); their records will be processed again: ${(e as Error).message}`);
+    return false;
+  }
+  // Step 4
+  for (const [task, own] of committed) task.markCommitted(own);
+  const latency = clock.now() - started;
+  metrics.commits++;
+  metrics.totalLatencyMs += latency;
+  if (latency > metrics.maxLatencyMs) metrics.maxLatencyMs = latency;
+  return true;
+}

@@ -1,0 +1,71 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { IllegalStateError } from '../core/errors.js';
+
+/** Lifecycle state of a {@link KafkaStreams} application (Kafka Streams' `KafkaStreams.State`). */
+export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+
+/*
+ * Legal moves:
+ *
+ *                 start()           first assignment
+ *   CREATED ───────────────▶ REBALANCING ◀─────────▶ RUNNING
+ *      │                       │     │   rebalance     │  │
+ *      │ close()        close()│     │ fatal error     │  │ fatal error
+ *      │                       ▼     ▼                 │  ▼
+ *      └──────────▶ PENDING_SHUTDOWN  ERROR ◀──────────┼──┘
+ *                          │        (terminal; close() still
+ *                          ▼         releases everything)
+ *                     NOT_RUNNING ◀── close() from RUNNING goes through PENDING_SHUTDOWN
+ *                     (terminal)
+ */
+const TRANSITIONS: Readonly<Record<KafkaStreamsState, readonly KafkaStreamsState[]>> = {
+  CREATED: ['REBALANCING', 'PENDING_SHUTDOWN'],
+  REBALANCING: ['RUNNING', 'PENDING_SHUTDOWN', 'ERROR'],
+  RUNNING: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
+  PENDING_SHUTDOWN: ['NOT_RUNNING'],
+  NOT_RUNNING: [],
+  ERROR: [],
+};
+
+/**
+ * The application's state machine: an explicit transition table (see the diagram in the source),
+ * observable as `state$` (a BehaviorSubject: subscribers get the current state first). An illegal move
+ * throws `IllegalStateError`.
+ * @example
+ * const machine = new KafkaStreamsStateMachine();
+ * machine.state$.subscribe((s) => console.log(s)); // CREATED
+ * machine.transition('REBALANCING');
+ */
+export class KafkaStreamsStateMachine {
+  readonly #subject = new BehaviorSubject<KafkaStreamsState>('CREATED');
+  /** Every state so far, oldest first (for metrics and debugging). */
+  readonly state$: Observable<KafkaStreamsState> = this.#subject.asObservable();
+
+  get state(): KafkaStreamsState {
+    return this.#subject.value;
+  }
+
+  /** True if `to` is a legal next state. */
+  canTransition(to: KafkaStreamsState): boolean {
+    return TRANSITIONS[this.state].includes(to);
+  }
+
+  /** Moves to `to`; a move to the current state is a no-op; an illegal move throws. */
+  transition(to: KafkaStreamsState): void {
+    const from = this.state;
+    if (from === to) return;
+    if (!TRANSITIONS[from].includes(to)) {
+      throw new IllegalStateError(`KafkaStreams cannot move from ${from} to ${to} (allowed from ${from}: ${TRANSITIONS[from].join(', ') || 'none'})`);
+    }
+    this.#subject.next(to);
+    if (TRANSITIONS[to].length === 0) this.#subject.complete();
+  }
+
+  /** Moves to `to` if legal; returns whether it moved (used where a race may already have moved on). */
+  tryTransition(to: KafkaStreamsState): boolean {
+    if (this.state === to) return true;
+    if (!this.canTransition(to)) return false;
+    this.transition(to);
+    return true;
+  }
+}

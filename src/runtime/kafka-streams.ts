@@ -1,0 +1,229 @@
+import { join } from 'node:path';
+import { ReplaySubject, type Observable } from 'rxjs';
+import type { ClientFactory } from '../client/client-factory.js';
+import { openEmbeddedBroker } from '../client/embedded-broker.js';
+import type { Consumer, Producer } from '../core/client.js';
+import { IllegalStateError, InvalidStateStoreError } from '../core/errors.js';
+import type { Topology } from '../processor/topology.js';
+import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
+import { RuntimeRecordCollector } from './runtime-record-collector.js';
+import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
+import { collectMetrics } from './streams-metrics.js';
+import { StreamThread } from './stream-thread.js';
+import { TaskManager } from './task-manager.js';
+import { prepareTopics } from './topic-setup.js';
+import { TopologyMetadata } from './topology-metadata.js';
+
+/** What `start()` opened, released by `close()`. */
+interface Running {
+  readonly consumer: Consumer;
+  readonly producer: Producer;
+  readonly tasks: TaskManager;
+  readonly thread: StreamThread;
+  readonly collector: RuntimeRecordCollector;
+  readonly loop: Promise<void>;
+}
+
+/**
+ * Runs a {@link Topology} against a broker (Kafka Streams' `KafkaStreams`), at-least-once.
+ *
+ * Instances with the same `applicationId` form one consumer group and share the input partitions:
+ * task `<subtopology>_<partition>` runs where that partition is assigned. State is observable as
+ * `state$` (`CREATED → REBALANCING ⇄ RUNNING → PENDING_SHUTDOWN → NOT_RUNNING`, or `ERROR` on a fatal
+ * error such as a processing or deserialization failure — the error, naming topic, partition and
+ * offset, is on `uncaughtException$` and `error`).
+ *
+ * `start()` steps:
+ * 1. validate: every user source topic exists; the source topics of a sub-topology have equal
+ *    partition counts (`TopologyError` otherwise);
+ * 2. create missing repartition topics `<applicationId>-<name>-repartition` (see `prepareTopics`);
+ * 3. one consumer (`groupId = applicationId`, no auto-commit, `autoOffsetReset: 'earliest'`, the
+ *    'range' assignor so co-partitioned topics line up) subscribed to every source topic, with a
+ *    rebalance listener that creates and closes tasks (committing first on revoke);
+ * 4. one producer shared by all tasks through a record collector (one send batch per iteration);
+ * 5. the processing loop (see `StreamThread`); `start()` resolves once it runs.
+ *
+ * @example
+ * const streams = new KafkaStreams(builder.build(), { applicationId: 'page-views', broker });
+ * streams.state$.subscribe((s) => console.log('state', s));
+ * await streams.start();
+ * // ...
+ * await streams.close();
+ */
+export class KafkaStreams {
+  readonly #topology: Topology;
+  readonly #config: ResolvedStreamsConfig;
+  readonly #machine = new KafkaStreamsStateMachine();
+  readonly #errors = new ReplaySubject<Error>(1);
+  #error: Error | undefined;
+  #running: Running | undefined;
+  /** Kept after close() so metrics() still reports the last run. */
+  #lastRun: Running | undefined;
+  #ownedBroker: (ClientFactory & { close(): Promise<void> }) | undefined;
+  #starting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** The application's lifecycle state; subscribers get the current state first. */
+  readonly state$: Observable<KafkaStreamsState>;
+  /** The fatal error that moved the application to ERROR (replayed to late subscribers). */
+  readonly uncaughtException$: Observable<Error> = this.#errors.asObservable();
+
+  constructor(topology: Topology, config: StreamsConfig) {
+    if (topology === null || typeof topology !== 'object' || typeof topology.subtopologies !== 'function') {
+      throw new TypeError('KafkaStreams: the first argument must be a Topology (builder.build())');
+    }
+    this.#topology = topology;
+    this.#config = resolveStreamsConfig(config);
+    this.state$ = this.#machine.state$;
+  }
+
+  /** The current lifecycle state. */
+  get state(): KafkaStreamsState {
+    return this.#machine.state;
+  }
+
+  /** The fatal error, once the application is in ERROR. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Calls `handler` with the fatal error (at once if it already happened); returns an unsubscribe function. */
+  onError(handler: (error: Error) => void): () => void {
+    const subscription = this.#errors.subscribe(handler);
+    return () => subscription.unsubscribe();
+  }
+
+  /** Starts processing; see the class comment for the steps. Rejects (and moves to ERROR) if a step fails. */
+  start(): Promise<void> {
+    if (this.state !== 'CREATED') throw new IllegalStateError(`KafkaStreams.start(): the application is ${this.state}; start() is allowed once, from CREATED`);
+    this.#machine.transition('REBALANCING');
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const config = this.#config;
+    try {
+      let clients = config.broker;
+      if (clients === undefined) {
+        this.#ownedBroker = await openEmbeddedBroker(join(config.stateDir, 'broker'));
+        clients = this.#ownedBroker;
+      }
+      const admin = clients.admin();
+      const meta = TopologyMetadata.of(this.#topology, config.applicationId);
+      // Steps 1 and 2
+      await prepareTopics(admin, meta, config.logger);
+      // Step 3
+      const consumer = clients.consumer({
+        groupId: config.applicationId,
+        clientId: `${config.applicationId}-consumer`,
+        autoCommit: false,
+        autoOffsetReset: 'earliest',
+        partitionAssignmentStrategy: 'range',
+        maxPollRecords: config.maxPollRecords,
+      });
+      // Step 4
+      const producer = clients.producer({ clientId: `${config.applicationId}-producer` });
+      const collector = new RuntimeRecordCollector(producer, admin);
+      const tasks = new TaskManager(this.#topology, meta, config, collector, config.clock);
+      const thread = new StreamThread(consumer, collector, tasks, config, config.clock, {
+        onRebalancing: () => void this.#machine.tryTransition('REBALANCING'),
+        onRunning: () => {
+          if (this.state === 'REBALANCING') this.#machine.transition('RUNNING');
+        },
+        onFatal: (e) => this.#fail(e),
+      });
+      await consumer.subscribe(meta.allSourceTopics, thread.listener);
+      if (this.state !== 'REBALANCING') {
+        // close() came while starting: release what was opened.
+        this.#running = { consumer, producer, tasks, thread, collector, loop: Promise.resolve() };
+        return;
+      }
+      // Step 5
+      this.#running = { consumer, producer, tasks, thread, collector, loop: thread.run() };
+      this.#lastRun = this.#running;
+    } catch (e) {
+      this.#fail(e);
+      await this.#release(false);
+      throw e;
+    }
+  }
+
+  /**
+   * Stops gracefully: 1. stop the loop after the iteration in flight; 2. flush the producer and commit
+   * what was processed (skipped after a fatal error); 3. leave the group; 4. close the tasks, the
+   * producer and an embedded broker opened by `start()`. Idempotent; works in every state.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const failed = this.state === 'ERROR';
+    if (!failed) this.#machine.transition('PENDING_SHUTDOWN');
+    await this.#starting?.catch(() => undefined);
+    await this.#release(!failed && this.#error === undefined);
+    if (this.state === 'PENDING_SHUTDOWN') this.#machine.transition('NOT_RUNNING');
+  }
+
+  async #release(commit: boolean): Promise<void> {
+    const running = this.#running;
+    this.#running = undefined;
+    try {
+      if (running !== undefined) {
+        // Step 1
+        running.thread.stop();
+        await running.loop;
+        const clean = commit && this.#error === undefined;
+        running.thread.commitOnRevoke = clean;
+        try {
+          // Step 2
+          if (clean) await running.thread.commit();
+        } finally {
+          // Step 3: leaving revokes every partition (the listener closes the tasks).
+          await running.consumer.close().catch((e: unknown) => this.#config.logger.warn('closing the consumer failed', e));
+          // Step 4
+          await running.tasks.revokeAll();
+          await running.producer.close().catch((e: unknown) => this.#config.logger.warn('closing the producer failed', e));
+        }
+      }
+    } finally {
+      const owned = this.#ownedBroker;
+      this.#ownedBroker = undefined;
+      await owned?.close();
+    }
+  }
+
+  #fail(e: unknown): void {
+    const error = e instanceof Error ? e : new Error(String(e));
+    if (this.#error !== undefined) return;
+    this.#error = error;
+    if (this.#machine.tryTransition('ERROR')) {
+      this.#config.logger.warn(`KafkaStreams "${this.#config.applicationId}" stopped with a fatal error: ${error.message}`, error);
+    }
+    this.#errors.next(error);
+  }
+
+  /**
+   * Interactive queries over local stores arrive with state stores (next issue): for now this throws
+   * `InvalidStateStoreError` naming the store (and saying whether the topology has it).
+   */
+  store<T>(name: string, _type?: unknown): T {
+    if (this.#topology.storeBuilder(name) === undefined) {
+      throw new InvalidStateStoreError(name, 'the topology has no store with this name');
+    }
+    throw new InvalidStateStoreError(name, 'interactive queries are not available yet (they arrive with state stores)');
+  }
+
+  /**
+   * Counters and latencies of this instance: `process-total`, `poll-total`, `commit-total`,
+   * `commit-failed-total`, `commit-latency-avg`, `commit-latency-max` (ms), `records-sent-total`,
+   * `active-tasks`, `buffered-records`, and per task `task.<id>.process-total`,
+   * `task.<id>.skipped-records-total`, `task.<id>.punctuate-total`.
+   */
+  metrics(): Record<string, number> {
+    const r = this.#running ?? this.#lastRun;
+    return r === undefined ? {} : collectMetrics(r.thread, r.tasks, r.collector);
+  }
+}

@@ -1,0 +1,122 @@
+import type { Consumer, RebalanceListener } from '../core/client.js';
+import type { Clock } from '../core/clock.js';
+import type { TopicPartition } from '../core/record.js';
+import { commitTasks, type CommitMetrics } from './commit.js';
+import type { RuntimeRecordCollector } from './runtime-record-collector.js';
+import type { ResolvedStreamsConfig } from './streams-config.js';
+import type { TaskManager } from './task-manager.js';
+
+/** What the thread tells its application. */
+export interface StreamThreadEvents {
+  /** A rebalance started (partitions are being revoked). */
+  onRebalancing(): void;
+  /** An assignment was received; the thread runs its tasks. */
+  onRunning(): void;
+  /** A fatal error stopped the loop. */
+  onFatal(error: unknown): void;
+}
+
+/** How long a poll waits when no task has buffered records. */
+const IDLE_POLL_MS = 50;
+
+/**
+ * The processing loop of one instance (Kafka Streams' `StreamThread`), with one consumer and one
+ * shared record collector. Each iteration:
+ *
+ * 1. poll (at most `maxPollRecords`, waiting only if nothing is buffered) — rebalances run inside,
+ *    through the listener: revoke = commit, then drop the tasks; assign = create the tasks;
+ * 2. route the records into the tasks' partition queues;
+ * 3. each task processes its buffered records (smallest head timestamp first, stream-time
+ *    punctuation after each), bounded per iteration; all synchronous;
+ * 4. wall-clock punctuation;
+ * 5. flush the collector (one producer send for the iteration);
+ * 6. every `commitIntervalMs`: commit (see `commitTasks`).
+ *
+ * Stops at `stop()` (after the iteration in flight) or at the first fatal error (reported once).
+ * @example
+ * const thread = new StreamThread(consumer, collector, tasks, config, clock, events);
+ * await consumer.subscribe(topics, thread.listener);
+ * const done = thread.run();
+ * await thread.stop(); await done;
+ */
+export class StreamThread {
+  readonly commitMetrics: CommitMetrics = { commits: 0, failedCommits: 0, totalLatencyMs: 0, maxLatencyMs: 0 };
+  polls = 0;
+  processed = 0;
+  /** False after a fatal error or on an unclean close: a revoke then drops tasks without committing. */
+  commitOnRevoke = true;
+  #running = true;
+  #nextCommitAt: number;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly collector: RuntimeRecordCollector,
+    private readonly tasks: TaskManager,
+    private readonly config: ResolvedStreamsConfig,
+    private readonly clock: Clock,
+    private readonly events: StreamThreadEvents,
+  ) {
+    this.#nextCommitAt = clock.now() + config.commitIntervalMs;
+  }
+
+  /** The rebalance listener to subscribe with. */
+  readonly listener: RebalanceListener = {
+    onPartitionsRevoked: async (parts: TopicPartition[]) => {
+      this.events.onRebalancing();
+      // Commit first, so the next owner starts after what this instance processed.
+      if (this.commitOnRevoke) await this.commit();
+      await this.tasks.revoke(parts);
+    },
+    onPartitionsAssigned: async (parts: TopicPartition[]) => {
+      await this.tasks.assign(parts);
+      this.events.onRunning();
+    },
+    onPartitionsLost: async (parts: TopicPartition[]) => {
+      this.config.logger.warn(`lost ${parts.length} partition(s) without a clean revoke; their uncommitted records will be processed again`);
+      await this.tasks.revoke(parts);
+    },
+  };
+
+  /** Runs the loop until `stop()` or a fatal error; never rejects (errors go to `onFatal`). */
+  async run(): Promise<void> {
+    const maxPollRecords = this.config.maxPollRecords;
+    try {
+      while (this.#running) {
+        // Step 1
+        const buffered = this.tasks.buffered;
+        const records = await this.consumer.poll({ maxRecords: maxPollRecords, timeoutMs: buffered > 0 ? 0 : IDLE_POLL_MS });
+        this.polls++;
+        if (!this.#running) break;
+        // Step 2
+        if (records.length > 0) this.tasks.route(records);
+        // Step 3
+        this.processed += this.tasks.process(maxPollRecords);
+        // Step 4
+        this.tasks.punctuateWallClock();
+        // Step 5
+        await this.collector.flush();
+        // Step 6
+        if (this.clock.now() >= this.#nextCommitAt) await this.commit();
+      }
+    } catch (e) {
+      this.#running = false;
+      this.commitOnRevoke = false;
+      this.events.onFatal(e);
+    }
+  }
+
+  /** Asks the loop to stop after the iteration in flight. */
+  stop(): void {
+    this.#running = false;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Commits every task now (also used on revoke and close). */
+  async commit(): Promise<boolean> {
+    this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
+    return commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
+  }
+}

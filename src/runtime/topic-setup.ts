@@ -1,0 +1,84 @@
+import type { Admin } from '../core/client.js';
+import { TopicExistsError, TopologyError } from '../core/errors.js';
+import type { StreamsLogger } from '../processor/deserialization-exception-handler.js';
+import type { TopologyMetadata } from './topology-metadata.js';
+
+/** Partition count of a topic, or undefined if it does not exist. */
+async function partitionsOf(admin: Admin, topic: string): Promise<number | undefined> {
+  const topics = await admin.listTopics();
+  if (!topics.includes(topic)) return undefined;
+  return (await admin.describeTopic(topic)).partitions.length;
+}
+
+/**
+ * Steps 1 and 2 of `KafkaStreams.start()`:
+ *
+ * 1. every user source topic must exist (else a `TopologyError` listing the missing ones);
+ * 2. every repartition topic gets its partition count — `Repartitioned.withNumberOfPartitions` if
+ *    set, else (as Kafka) the largest partition count among the source topics of the sub-topology
+ *    that writes it, resolved upstream first — and is created if missing (an existing one with a
+ *    different count is a `TopologyError`, as in Kafka);
+ * 3. the source topics of each sub-topology are read together by one task per partition number,
+ *    so they must have the same partition count (else a `TopologyError` naming topics and counts).
+ *
+ * Returns the partition count of every source topic.
+ * @example
+ * const counts = await prepareTopics(broker.admin(), TopologyMetadata.of(topology, 'app'), console);
+ */
+export async function prepareTopics(admin: Admin, meta: TopologyMetadata, logger: StreamsLogger): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  // Step 1
+  const missing: string[] = [];
+  for (const topic of meta.userSourceTopics) {
+    const n = await partitionsOf(admin, topic);
+    if (n === undefined) missing.push(topic);
+    else counts.set(topic, n);
+  }
+  if (missing.length > 0) {
+    throw new TopologyError(`source topic(s) ${missing.map((t) => `"${t}"`).join(', ')} do not exist; create them before start()`);
+  }
+
+  // Step 2: resolve counts in dependency order (a writer reading another repartition topic goes after it).
+  const wanted = new Map<string, number>();
+  for (const spec of meta.repartitionTopics) if (spec.numberOfPartitions !== undefined) wanted.set(spec.name, spec.numberOfPartitions);
+  for (let round = 0; round <= meta.repartitionTopics.length; round++) {
+    for (const spec of meta.repartitionTopics) {
+      if (wanted.has(spec.name)) continue;
+      const writers = meta.subtopologies.filter((s) => s.sinkTopics.includes(spec.name));
+      const inputs = writers.flatMap((w) => w.sourceTopics);
+      const known = inputs.map((t) => counts.get(t) ?? wanted.get(t));
+      if (writers.length > 0 && known.every((n) => n !== undefined)) wanted.set(spec.name, Math.max(...(known as number[])));
+    }
+  }
+  for (const spec of meta.repartitionTopics) {
+    let n = wanted.get(spec.name);
+    if (n === undefined) {
+      n = Math.max(1, ...counts.values());
+      logger.warn(`repartition topic "${spec.name}" has no fixed-topic writer to size it by; using ${n} partitions`);
+    }
+    const existing = await partitionsOf(admin, spec.name);
+    if (existing === undefined) {
+      try {
+        await admin.createTopics([{ topic: spec.name, partitions: n, config: { ...spec.config } }]);
+      } catch (e) {
+        if (!(e instanceof TopicExistsError)) throw e; // another instance created it first
+      }
+      counts.set(spec.name, (await partitionsOf(admin, spec.name)) ?? n);
+    } else {
+      if (existing !== n) {
+        throw new TopologyError(`repartition topic "${spec.name}" exists with ${existing} partitions, but the topology needs ${n}; delete it or reset the application`);
+      }
+      counts.set(spec.name, existing);
+    }
+  }
+
+  // Step 3
+  for (const sub of meta.subtopologies) {
+    const distinct = new Set(sub.sourceTopics.map((t) => counts.get(t)));
+    if (distinct.size > 1) {
+      const detail = sub.sourceTopics.map((t) => `"${t}" has ${counts.get(t)}`).join(', ');
+      throw new TopologyError(`sub-topology ${sub.id} reads co-partitioned topics with different partition counts (${detail}); they must be equal`);
+    }
+  }
+  return counts;
+}
