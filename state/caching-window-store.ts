@@ -142,18 +142,20 @@ export class CachingWindowStore implements WindowBytesStore {
   private rangeFetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<Buffer>, Buffer>[] {
     const below = this.inner.fetch(keyFrom, keyTo, timeFrom, timeTo);
     const named = this.open();
-    if (named.size === 0 || this.retainDuplicates) return below;
+    if (this.retainDuplicates) return below;
     const merged = new Map<string, KeyValueEntry<Windowed<Buffer>, Buffer | null>>();
     for (const e of below) merged.set(S.toStoreKey(e.key.key, e.key.window.start, 0).toString('latin1'), e);
     for (const e of named.range(keyFrom, null, false)) {
       const key = S.keyOf(e.key);
       const start = S.startOf(e.key);
       if (start < timeFrom || start > timeTo || !keyInRange(key, keyFrom, keyTo)) continue;
-      // Windows past retention are dropped below at flush: hide them already.
-      if (start < this.streamTime - this.retentionMs + 1) continue;
       merged.set(e.key.toString('latin1'), { key: { key, window: { start, end: start + this.windowSizeMs } }, value: e.value });
     }
-    const out = [...merged.values()].filter((e): e is KeyValueEntry<Windowed<Buffer>, Buffer> => e.value !== null);
+    // The store below learns of newer windows only at flush: apply this layer's view of retention.
+    const minLive = this.streamTime - this.retentionMs + 1;
+    const out = [...merged.values()].filter(
+      (e): e is KeyValueEntry<Windowed<Buffer>, Buffer> => e.value !== null && e.key.window.start >= minLive,
+    );
     return out.sort((x, y) => x.key.window.start - y.key.window.start || Buffer.compare(x.key.key, y.key.key));
   }
 }
