@@ -65,8 +65,10 @@ export class CachingWindowStore implements WindowBytesStore {
     const key = S.keyOf(entry.key);
     const start = S.startOf(entry.key);
     const old = this.inner.fetch(key, start);
-    if (old === null && entry.value === null) return;
+    // Always written through, even a tombstone for an absent window: it still moves the store's
+    // stream time (retention) below and in the changelog, as in Kafka. Only the forward is skipped.
     this.inner.putStoreKey(entry.key, entry.value);
+    if (old === null && entry.value === null) return;
     this.listener?.({ key, window: { start, end: start + this.windowSizeMs } }, entry.value, old, entry.timestamp);
   }
   async flush(): Promise<void> {
