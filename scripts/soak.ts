@@ -7,6 +7,7 @@
  * A failure prints the harness, the seed and the error, and exits with code 1.
  */
 import { parseArgs } from 'node:util';
+import { runBrokerCrashHarness } from '../test/crash/broker-crash-harness.js';
 import { runLogCrashHarness } from '../test/crash/log-crash-harness.js';
 
 /** One named crash harness: runs `kills` rounds from `seed`, returns a one-line summary. */
@@ -23,6 +24,14 @@ const harnesses: Harness[] = [
     async run(opts) {
       const r = await runLogCrashHarness(opts);
       return `${r.kills} kills, ${r.records} records, ${r.recoveries} recovery warnings, ${(r.elapsedMs / 1000).toFixed(1)} s`;
+    },
+  },
+  {
+    name: 'broker',
+    description: "Broker with fsync 'always': every acknowledged send survives SIGKILL, in order, once, uncorrupted",
+    async run(opts) {
+      const r = await runBrokerCrashHarness(opts);
+      return `${r.kills} kills, ${r.records} records found, ${r.acked} acknowledged, ${(r.elapsedMs / 1000).toFixed(1)} s`;
     },
   },
 ];
