@@ -1,5 +1,5 @@
 import type { StateStore } from '../../state/state-store.js';
-import { RecordDeserializationError, StreamsProcessingError, TopologyError } from '../core/errors.js';
+import { StreamsProcessingError, TopologyError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { ConsumedRecord } from '../core/record.js';
 import type { Serde } from '../serdes/serde.js';
@@ -8,6 +8,7 @@ import {
   type DeserializationExceptionHandler,
 } from './deserialization-exception-handler.js';
 import { buildTaskGraph, type TaskGraph } from './internal/build-task-graph.js';
+import { handleDeserializationFailure } from './internal/deserialization-failure.js';
 import { PunctuationQueue, type PunctuationSchedule } from './internal/punctuation-queue.js';
 import type { SourceNode } from './internal/runtime-nodes.js';
 import type { TaskState } from './internal/task-state.js';
@@ -130,15 +131,16 @@ export class TaskExecutor implements TaskState {
 
   /** Processes one consumed record; false if it was skipped (deserialization handler). */
   process(consumed: ConsumedRecord): boolean {
-    if (!this.#running) this.#checkRunning();
-    const source = this.#source(consumed.topic);
+    const source = consumed.topic === this.#lastTopic ? this.#lastSource! : this.#source(consumed.topic);
     let key: unknown;
     let value: unknown;
     try {
       key = source.keySerde.deserialize(consumed.key, consumed.topic);
       value = source.valueSerde.deserialize(consumed.value, consumed.topic);
     } catch (e) {
-      return this.#onDeserializationError(source, consumed, e);
+      handleDeserializationFailure(this.#handler, this.collector, this.taskId, source.name, consumed, e);
+      this.#skipped++;
+      return false;
     }
     this.currentTopic = consumed.topic;
     this.currentPartition = consumed.partition;
@@ -164,12 +166,13 @@ export class TaskExecutor implements TaskState {
    * (benchmarks and in-process embedding; pair with an `objectCollector` to skip sink serdes too).
    */
   pushRecord(topic: string, record: Record<unknown, unknown>, offset = -1): void {
-    if (!this.#running) this.#checkRunning();
+    // #lastTopic is cleared whenever the task is not running, so a hit also means "running".
     const source = topic === this.#lastTopic ? this.#lastSource! : this.#source(topic);
     this.currentTopic = topic;
     this.currentOffset = offset;
     this.#push(source, record);
   }
+
 
   /** Fires stream-time punctuators that are due; true if any fired. */
   punctuateStreamTime(): boolean {
@@ -189,6 +192,8 @@ export class TaskExecutor implements TaskState {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#running = false;
+    this.#lastTopic = undefined;
+    this.#lastSource = undefined;
     for (const node of this.#graph.processors) node.close();
     const pending = [...this.#graph.stores.values()].map((s) => s.close()).filter((r) => r instanceof Promise);
     if (pending.length > 0) return Promise.all(pending).then(() => undefined);
@@ -228,8 +233,7 @@ export class TaskExecutor implements TaskState {
   }
 
   #source(topic: string): SourceNode {
-    // Consecutive records mostly come from the same topic: skip the map lookup then.
-    if (topic === this.#lastTopic) return this.#lastSource!;
+    if (!this.#running) this.#checkRunning();
     const source = this.#graph.sourceByTopic.get(topic);
     if (source === undefined) throw new TopologyError(`task ${this.taskId} does not read topic "${topic}"`);
     this.#lastTopic = topic;
@@ -248,17 +252,7 @@ export class TaskExecutor implements TaskState {
     }
   };
 
-  #onDeserializationError(source: SourceNode, consumed: ConsumedRecord, e: unknown): boolean {
-    const error = e instanceof Error ? e : new Error(String(e));
-    const context = { taskId: this.taskId, sourceNodeName: source.name, topic: consumed.topic, partition: consumed.partition, offset: consumed.offset };
-    const response = this.#handler.handle(context, consumed, error);
-    for (const r of response.deadLetterRecords ?? []) this.collector.send(r.topic, r.key, r.value, r.timestamp, r.headers);
-    if (response.result === 'FAIL') {
-      throw new RecordDeserializationError(`source "${source.name}"`, consumed.topic, consumed.partition, consumed.offset, { cause: error });
-    }
-    this.#skipped++;
-    return false;
-  }
+
 
   #initStores(): Promise<void>[] {
     if (this.#state !== 'created') throw new TopologyError(`task ${this.taskId} is already initialized or closed`);

@@ -57,19 +57,24 @@ export class NodeContext implements ProcessorContext<unknown, unknown> {
     return this.#task.taskId;
   }
 
+  // Kept small on purpose: V8 inlines it along the whole chain only while the cumulative bytecode
+  // of the chain stays under its budget, so rare paths live in separate methods.
   forward(record: Record<unknown, unknown>, childName?: string): void {
-    if (childName === undefined) {
-      const children = this.#children;
-      if (children.length === 1) {
-        // Most nodes have one child: calling it here saves a call level per node (hot path).
-        try {
-          children[0]!.process(record);
-        } catch (e) {
-          throw this.#task.fail(e, this.#childNames[0]!);
-        }
-        return;
+    const children = this.#children;
+    if (childName === undefined && children.length === 1) {
+      try {
+        children[0]!.process(record);
+      } catch (e) {
+        throw this.#fail(e, 0);
       }
-      forwardToAll(this.#task, children, this.#childNames, record);
+    } else {
+      this.#forwardSlow(record, childName);
+    }
+  }
+
+  #forwardSlow(record: Record<unknown, unknown>, childName: string | undefined): void {
+    if (childName === undefined) {
+      forwardToAll(this.#task, this.#children, this.#childNames, record);
       return;
     }
     const child = this.#node.childByName.get(childName);
@@ -82,6 +87,11 @@ export class NodeContext implements ProcessorContext<unknown, unknown> {
       throw this.#task.fail(e, childName);
     }
   }
+
+  #fail(error: unknown, childIndex: number): Error {
+    return this.#task.fail(error, this.#childNames[childIndex]!);
+  }
+
 
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
     return this.#task.schedule(this.#node.name, intervalMs, type, punctuator);

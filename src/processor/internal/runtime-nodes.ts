@@ -28,10 +28,11 @@ export class SourceNode implements RuntimeNode {
       } catch (e) {
         throw this.task.fail(e, this.childNames[0]!);
       }
-      return;
+    } else {
+      forwardToAll(this.task, children, this.childNames, record);
     }
-    forwardToAll(this.task, children, this.childNames, record);
   }
+
 }
 
 /**
@@ -94,23 +95,26 @@ export class SinkNode implements RuntimeNode {
   readonly #objectCollector: ObjectCollector | undefined;
 
   process(record: Record<unknown, unknown>): void {
-    const task = this.task;
-    {
-      const topic = this.topic ?? this.extractor!(record.key, record.value, this.#recordContext(record));
-      const objects = this.#objectCollector;
-      if (objects !== undefined) {
-        objects.collect(topic, record);
-        return;
-      }
-      const key = this.keySerde.serialize(record.key, topic);
-      const value = this.valueSerde.serialize(record.value, topic);
-      if (this.partitioner === undefined) {
-        task.collector.send(topic, key, value, record.timestamp, record.headers);
-      } else {
-        task.collector.send(topic, key, value, record.timestamp, record.headers, this.partitioner, record.key, record.value);
-      }
+    const topic = this.topic ?? this.#extractTopic(record);
+    const objects = this.#objectCollector;
+    if (objects !== undefined) objects.collect(topic, record);
+    else this.#send(topic, record);
+  }
+
+  #send(topic: string, record: Record<unknown, unknown>): void {
+    const key = this.keySerde.serialize(record.key, topic);
+    const value = this.valueSerde.serialize(record.value, topic);
+    if (this.partitioner === undefined) {
+      this.task.collector.send(topic, key, value, record.timestamp, record.headers);
+    } else {
+      this.task.collector.send(topic, key, value, record.timestamp, record.headers, this.partitioner, record.key, record.value);
     }
   }
+
+  #extractTopic(record: Record<unknown, unknown>): string {
+    return this.extractor!(record.key, record.value, this.#recordContext(record));
+  }
+
 
   #recordContext(record: Record<unknown, unknown>): RecordContext {
     const t = this.task;
