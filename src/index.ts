@@ -25,6 +25,36 @@ export type {
 } from './core/client.js';
 export type { ConsumedRecord, Headers, ProducedRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from './core/record.js';
 
+// ---- DSL
+export { StreamsBuilder } from '../dsl/streams-builder.js';
+export { KStream } from '../dsl/kstream.js';
+export { BranchedKStream } from '../dsl/branched-kstream.js';
+export { Branched } from '../dsl/branched.js';
+export { Consumed } from '../dsl/consumed.js';
+export { Produced } from '../dsl/produced.js';
+export { Grouped } from '../dsl/grouped.js';
+export { Named } from '../dsl/named.js';
+export { Repartitioned } from '../dsl/repartitioned.js';
+export { KeyValue } from '../dsl/key-value.js';
+export type { ForeachAction, KeyValueMapper, Predicate, ValueMapper } from '../dsl/functions.js';
+
+// ---- Processor API
+export { Topology } from './processor/topology.js';
+export { TopologyDescription } from './processor/topology-description.js';
+export type { NodeDescription, SubtopologyDescription } from './processor/topology-description.js';
+export { Record } from './processor/record.js';
+export type { Processor, ProcessorSupplier } from './processor/processor.js';
+export type { Cancellable, ProcessingRecordMetadata, ProcessorContext, PunctuationType, Punctuator } from './processor/processor-context.js';
+export type { RecordContext, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from './processor/node-options.js';
+export { DEAD_LETTER_HEADERS, DeserializationExceptionHandlers } from './processor/deserialization-exception-handler.js';
+export type {
+  DeadLetterRecord,
+  DeserializationErrorContext,
+  DeserializationExceptionHandler,
+  DeserializationHandlerResponse,
+  StreamsLogger,
+} from './processor/deserialization-exception-handler.js';
+
 // ---- Serdes
 export { Serdes } from './serdes/serdes.js';
 export type { Serde } from './serdes/serde.js';
@@ -54,6 +84,7 @@ export {
   InvalidRecordError,
   InvalidTopicError,
   InvalidTxnStateError,
+  IllegalStateError,
   NoOffsetForPartitionError,
   NonEmptyGroupError,
   OffsetOutOfRangeError,
@@ -61,9 +92,14 @@ export {
   PartitionNotFoundError,
   ProducerFencedError,
   RebalanceInProgressError,
+  RecordDeserializationError,
   RecordTooLargeError,
   SerializationError,
+  StateDirLockedError,
+  StreamsConfigError,
+  InvalidStateStoreError,
   StoreNotOpenError,
+  StreamsProcessingError,
   TaskCorruptedError,
   TaskMigratedError,
   TopicExistsError,
