@@ -6,14 +6,24 @@
  */
 export type Predicate<K, V> = (key: K, value: V) => boolean;
 
-/** Computes a new key, or a new key-value pair (`map`), from a record's key and value. */
+/**
+ * Computes a new key, or a new key-value pair (`map`), from a record's key and value.
+ * @example
+ * const byUser: KeyValueMapper<string, Order, string> = (_k, order) => order.userId;
+ */
 export type KeyValueMapper<K, V, R> = (key: K, value: V) => R;
 
 /**
  * Computes a new value from a record's value. The read-only key is passed second (Kafka's
  * `ValueMapperWithKey` takes it first; here one signature covers both of Kafka's overloads).
+ * @example
+ * const total: ValueMapper<Order, number> = (order) => order.price * order.quantity;
  */
 export type ValueMapper<V, R, K = unknown> = (value: V, readOnlyKey: K) => R;
 
-/** A side effect per record (`peek`, `foreach`). */
+/**
+ * A side effect per record (`peek`, `foreach`).
+ * @example
+ * const log: ForeachAction<string, Order> = (key, order) => console.log(key, order.id);
+ */
 export type ForeachAction<K, V> = (key: K, value: V) => void;

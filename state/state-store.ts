@@ -1,6 +1,8 @@
 /**
  * The narrow view of its task that a state store receives at `init`. The runtime and the test driver
  * build it; a store never sees the task, the topology or the broker.
+ * @example
+ * init(context: StateStoreContext) { this.dir = `${context.stateDir}/${context.taskId}/${this.name}`; }
  */
 export interface StateStoreContext {
   /** The application id (prefix of changelog topics: `<applicationId>-<store>-changelog`). */

@@ -7,6 +7,8 @@ import type { Topology } from '../../src/processor/topology.js';
  * A node of the DSL's logical graph. The DSL records operations as these nodes first and writes
  * the physical `Topology` from them at `build()` (so rewrites, e.g. merging repartition topics,
  * can happen in between).
+ * @example
+ * for (const child of node.children) child.writeTo(topology);
  */
 export abstract class GraphNode {
   readonly children: GraphNode[] = [];
@@ -27,7 +29,11 @@ export abstract class GraphNode {
   }
 }
 
-/** `builder.stream(...)`: one source node. */
+/**
+ * `builder.stream(...)`: one source node.
+ * @example
+ * builder.addNode(new SourceGraphNode('KSTREAM-SOURCE-0000000000', ['input'], {}));
+ */
 export class SourceGraphNode extends GraphNode {
   constructor(name: string, readonly topics: readonly string[], readonly options: SourceOptions<unknown, unknown>) {
     super(name, []);
@@ -38,7 +44,11 @@ export class SourceGraphNode extends GraphNode {
   }
 }
 
-/** A stateless (or store-using) processor node. */
+/**
+ * A stateless (or store-using) processor node.
+ * @example
+ * builder.addNode(new ProcessorGraphNode(name, [parent], filterProcessor(pred, false)));
+ */
 export class ProcessorGraphNode extends GraphNode {
   constructor(
     name: string,
@@ -55,7 +65,11 @@ export class ProcessorGraphNode extends GraphNode {
   }
 }
 
-/** `to(...)`: one sink node. */
+/**
+ * `to(...)`: one sink node.
+ * @example
+ * builder.addNode(new SinkGraphNode(name, parent, 'output', {}));
+ */
 export class SinkGraphNode extends GraphNode {
   constructor(
     name: string,
@@ -74,6 +88,8 @@ export class SinkGraphNode extends GraphNode {
 /**
  * A repartition through an internal topic: a null-key filter, a sink to the topic and a source
  * reading it back. Children attach to the source, which starts a new sub-topology.
+ * @example
+ * const node = repartitionNode(builder, parent, { baseName: 'by-user', userNamed: true }); node.outputName; // 'by-user-repartition-source'
  */
 export class RepartitionGraphNode extends GraphNode {
   constructor(
@@ -102,7 +118,11 @@ export class RepartitionGraphNode extends GraphNode {
   }
 }
 
-/** `builder.addStateStore(...)`: a store processors connect to by name. */
+/**
+ * `builder.addStateStore(...)`: a store processors connect to by name.
+ * @example
+ * builder.addNode(new StateStoreGraphNode(storeBuilder));
+ */
 export class StateStoreGraphNode extends GraphNode {
   constructor(readonly storeBuilder: StoreBuilder) {
     super(storeBuilder.name, []);

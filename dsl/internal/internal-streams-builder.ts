@@ -3,7 +3,11 @@ import { Topology } from '../../src/processor/topology.js';
 import type { Named } from '../named.js';
 import { StateStoreGraphNode, type GraphNode } from './graph-nodes.js';
 
-/** Options of `StreamsBuilder.build()`. */
+/**
+ * Options of `StreamsBuilder.build()`.
+ * @example
+ * builder.build({ ensureExplicitInternalNaming: true });
+ */
 export interface BuildConfig {
   /**
    * Fail the build if any repartition topic, state store or changelog topic has a generated name
@@ -13,13 +17,19 @@ export interface BuildConfig {
   readonly ensureExplicitInternalNaming?: boolean;
 }
 
-/** What kind of internal resource got a generated name. */
+/**
+ * What kind of internal resource got a generated name.
+ * @example
+ * internal.addImplicitInternalName('state store', 'KSTREAM-AGGREGATE-STATE-STORE-0000000002');
+ */
 export type InternalResourceKind = 'repartition topic' | 'state store' | 'changelog topic';
 
 /**
  * The state of one `StreamsBuilder`: the name counter, the logical graph and the resources whose
  * names were generated. Operators add nodes; `build()` writes them to a new `Topology` in creation
  * order (parents are always created before children).
+ * @example
+ * const internal = new InternalStreamsBuilder(); internal.newProcessorName('KSTREAM-FILTER-'); // 'KSTREAM-FILTER-0000000000'
  */
 export class InternalStreamsBuilder {
   #index = 0;

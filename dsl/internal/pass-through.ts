@@ -14,7 +14,11 @@ class PassThroughProcessor<K, V> implements Processor<K, V, K, V> {
   }
 }
 
-/** A processor that forwards every record unchanged (merge nodes, branch children). */
+/**
+ * A processor that forwards every record unchanged (merge nodes, branch children).
+ * @example
+ * topology.addProcessor('merge', passThroughProcessor(), 'left', 'right');
+ */
 export function passThroughProcessor<K, V>(): () => Processor<K, V, K, V> {
   return () => new PassThroughProcessor<K, V>();
 }

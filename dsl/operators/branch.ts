@@ -3,7 +3,11 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import type { Record } from '../../src/processor/record.js';
 import type { Predicate } from '../functions.js';
 
-/** Node name prefix of the splitter node of `split()`. */
+/**
+ * Node name prefix of the splitter node of `split()`.
+ * @example
+ * builder.newProcessorName(BRANCH_NAME); // 'KSTREAM-BRANCH-0000000001'
+ */
 export const BRANCH_NAME = 'KSTREAM-BRANCH-';
 
 class BranchProcessor<K, V> implements Processor<K, V, K, V> {

@@ -3,7 +3,11 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import type { Record } from '../../src/processor/record.js';
 import type { Predicate } from '../functions.js';
 
-/** Node name prefix of `filter` and `filterNot` (Kafka uses the same for both). */
+/**
+ * Node name prefix of `filter` and `filterNot` (Kafka uses the same for both).
+ * @example
+ * builder.newProcessorName(FILTER_NAME); // 'KSTREAM-FILTER-0000000001'
+ */
 export const FILTER_NAME = 'KSTREAM-FILTER-';
 
 class FilterProcessor<K, V> implements Processor<K, V, K, V> {

@@ -3,7 +3,11 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import type { Record } from '../../src/processor/record.js';
 import type { ValueMapper } from '../functions.js';
 
-/** Node name prefix of `flatMapValues`. */
+/**
+ * Node name prefix of `flatMapValues`.
+ * @example
+ * builder.newProcessorName(FLATMAPVALUES_NAME); // 'KSTREAM-FLATMAPVALUES-0000000001'
+ */
 export const FLATMAPVALUES_NAME = 'KSTREAM-FLATMAPVALUES-';
 
 class FlatMapValuesProcessor<K, V, V2> implements Processor<K, V, K, V2> {

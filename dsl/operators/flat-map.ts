@@ -4,7 +4,11 @@ import { Record } from '../../src/processor/record.js';
 import type { KeyValueMapper } from '../functions.js';
 import type { KeyValue } from '../key-value.js';
 
-/** Node name prefix of `flatMap`. */
+/**
+ * Node name prefix of `flatMap`.
+ * @example
+ * builder.newProcessorName(FLATMAP_NAME); // 'KSTREAM-FLATMAP-0000000001'
+ */
 export const FLATMAP_NAME = 'KSTREAM-FLATMAP-';
 
 class FlatMapProcessor<K, V, K2, V2> implements Processor<K, V, K2, V2> {

@@ -2,7 +2,11 @@ import type { Processor } from '../../src/processor/processor.js';
 import type { Record } from '../../src/processor/record.js';
 import type { ForeachAction } from '../functions.js';
 
-/** Node name prefix of `foreach`. */
+/**
+ * Node name prefix of `foreach`.
+ * @example
+ * builder.newProcessorName(FOREACH_NAME); // 'KSTREAM-FOREACH-0000000002'
+ */
 export const FOREACH_NAME = 'KSTREAM-FOREACH-';
 
 class ForeachProcessor<K, V> implements Processor<K, V> {

@@ -3,7 +3,11 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import type { Record } from '../../src/processor/record.js';
 import type { ValueMapper } from '../functions.js';
 
-/** Node name prefix of `mapValues`. */
+/**
+ * Node name prefix of `mapValues`.
+ * @example
+ * builder.newProcessorName(MAPVALUES_NAME); // 'KSTREAM-MAPVALUES-0000000002'
+ */
 export const MAPVALUES_NAME = 'KSTREAM-MAPVALUES-';
 
 class MapValuesProcessor<K, V, V2> implements Processor<K, V, K, V2> {

@@ -4,7 +4,11 @@ import { Record } from '../../src/processor/record.js';
 import type { KeyValueMapper } from '../functions.js';
 import type { KeyValue } from '../key-value.js';
 
-/** Node name prefix of `map`. */
+/**
+ * Node name prefix of `map`.
+ * @example
+ * builder.newProcessorName(MAP_NAME); // 'KSTREAM-MAP-0000000001'
+ */
 export const MAP_NAME = 'KSTREAM-MAP-';
 
 class MapProcessor<K, V, K2, V2> implements Processor<K, V, K2, V2> {

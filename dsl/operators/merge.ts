@@ -3,7 +3,11 @@ import type { InternalStreamsBuilder } from '../internal/internal-streams-builde
 import { passThroughProcessor } from '../internal/pass-through.js';
 import type { Named } from '../named.js';
 
-/** Node name prefix of `merge`. */
+/**
+ * Node name prefix of `merge`.
+ * @example
+ * builder.newProcessorName(MERGE_NAME); // 'KSTREAM-MERGE-0000000002'
+ */
 export const MERGE_NAME = 'KSTREAM-MERGE-';
 
 /**

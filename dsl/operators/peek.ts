@@ -3,7 +3,11 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import type { Record } from '../../src/processor/record.js';
 import type { ForeachAction } from '../functions.js';
 
-/** Node name prefix of `peek`. */
+/**
+ * Node name prefix of `peek`.
+ * @example
+ * builder.newProcessorName(PEEK_NAME); // 'KSTREAM-PEEK-0000000001'
+ */
 export const PEEK_NAME = 'KSTREAM-PEEK-';
 
 class PeekProcessor<K, V> implements Processor<K, V, K, V> {

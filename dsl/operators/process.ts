@@ -3,7 +3,11 @@ import { ProcessorGraphNode, type GraphNode } from '../internal/graph-nodes.js';
 import type { InternalStreamsBuilder } from '../internal/internal-streams-builder.js';
 import type { Named } from '../named.js';
 
-/** Node name prefix of `process`. */
+/**
+ * Node name prefix of `process`.
+ * @example
+ * builder.newProcessorName(PROCESSOR_NAME); // 'KSTREAM-PROCESSOR-0000000003'
+ */
 export const PROCESSOR_NAME = 'KSTREAM-PROCESSOR-';
 
 /**

@@ -6,14 +6,30 @@ import { filterProcessor } from './filter.js';
 import { FILTER_NAME } from './filter.js';
 import { SINK_NAME } from './to.js';
 
-/** Node name prefix of `repartition()` (its name is the base of the topic name when unnamed). */
+/**
+ * Node name prefix of `repartition()` (its name is the base of the topic name when unnamed).
+ * @example
+ * builder.newProcessorName(REPARTITION_NAME); // 'KSTREAM-REPARTITION-0000000002'
+ */
 export const REPARTITION_NAME = 'KSTREAM-REPARTITION-';
-/** Node name prefix of source nodes. */
+/**
+ * Node name prefix of source nodes.
+ * @example
+ * builder.newProcessorName(SOURCE_NAME); // 'KSTREAM-SOURCE-0000000000'
+ */
 export const SOURCE_NAME = 'KSTREAM-SOURCE-';
-/** Suffix of repartition topics. */
+/**
+ * Suffix of repartition topics.
+ * @example
+ * 'counts' + REPARTITION_TOPIC_SUFFIX; // 'counts-repartition'
+ */
 export const REPARTITION_TOPIC_SUFFIX = '-repartition';
 
-/** What a repartition needs. */
+/**
+ * What a repartition needs.
+ * @example
+ * const spec: RepartitionSpec = { baseName: 'by-user', userNamed: true, numberOfPartitions: 4 };
+ */
 export interface RepartitionSpec {
   /** Base of the topic name: the topic is `<baseName>-repartition` (`<applicationId>-` is added at run time). */
   readonly baseName: string;

@@ -3,7 +3,11 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import type { Record } from '../../src/processor/record.js';
 import type { KeyValueMapper } from '../functions.js';
 
-/** Node name prefix of `selectKey`. */
+/**
+ * Node name prefix of `selectKey`.
+ * @example
+ * builder.newProcessorName(KEY_SELECT_NAME); // 'KSTREAM-KEY-SELECT-0000000001'
+ */
 export const KEY_SELECT_NAME = 'KSTREAM-KEY-SELECT-';
 
 class SelectKeyProcessor<K, V, K2> implements Processor<K, V, K2, V> {

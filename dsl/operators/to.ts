@@ -5,7 +5,11 @@ import { Named } from '../named.js';
 import type { Produced } from '../produced.js';
 import type { Serde } from '../../src/serdes/serde.js';
 
-/** Node name prefix of sink nodes. */
+/**
+ * Node name prefix of sink nodes.
+ * @example
+ * builder.newProcessorName(SINK_NAME); // 'KSTREAM-SINK-0000000004'
+ */
 export const SINK_NAME = 'KSTREAM-SINK-';
 
 /**

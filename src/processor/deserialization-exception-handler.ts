@@ -1,6 +1,10 @@
 import type { ConsumedRecord, Headers } from '../core/record.js';
 
-/** Where a record that failed to deserialize came from. */
+/**
+ * Where a record that failed to deserialize came from.
+ * @example
+ * handle: (ctx) => (console.warn(`bad record at ${ctx.topic}-${ctx.partition}@${ctx.offset}`), { result: 'CONTINUE' })
+ */
 export interface DeserializationErrorContext {
   readonly taskId: string;
   readonly sourceNodeName: string;
@@ -9,7 +13,11 @@ export interface DeserializationErrorContext {
   readonly offset: number;
 }
 
-/** A record to write to a dead-letter topic: the original bytes plus error headers. */
+/**
+ * A record to write to a dead-letter topic: the original bytes plus error headers.
+ * @example
+ * const r: DeadLetterRecord = { topic: 'dlq', key: null, value: raw, timestamp: 0, headers: {} };
+ */
 export interface DeadLetterRecord {
   readonly topic: string;
   readonly key: Buffer | null;
@@ -18,7 +26,11 @@ export interface DeadLetterRecord {
   readonly headers: Headers;
 }
 
-/** What to do with a record that failed to deserialize. */
+/**
+ * What to do with a record that failed to deserialize.
+ * @example
+ * const skip: DeserializationHandlerResponse = { result: 'CONTINUE' };
+ */
 export interface DeserializationHandlerResponse {
   /** `FAIL` stops the task with a `RecordDeserializationError`; `CONTINUE` skips the record (counted). */
   readonly result: 'FAIL' | 'CONTINUE';
@@ -26,7 +38,11 @@ export interface DeserializationHandlerResponse {
   readonly deadLetterRecords?: readonly DeadLetterRecord[];
 }
 
-/** Receives warnings; defaults to `console.warn`. */
+/**
+ * Receives warnings; defaults to `console.warn`.
+ * @example
+ * const quiet: StreamsLogger = { warn: () => {} };
+ */
 export interface StreamsLogger {
   warn(message: string, error?: unknown): void;
 }
@@ -43,7 +59,11 @@ export interface DeserializationExceptionHandler {
   handle(context: DeserializationErrorContext, record: ConsumedRecord, error: Error): DeserializationHandlerResponse;
 }
 
-/** Header names of dead-letter records (those of Kafka's KIP-1034). */
+/**
+ * Header names of dead-letter records (those of Kafka's KIP-1034).
+ * @example
+ * const why = dlqRecord.headers[DEAD_LETTER_HEADERS.message]?.toString();
+ */
 export const DEAD_LETTER_HEADERS = {
   exception: '__streams.errors.exception',
   message: '__streams.errors.message',

@@ -10,7 +10,11 @@ import type { Serde } from '../serdes/serde.js';
  */
 export type TimestampExtractor = (record: ConsumedRecord, partitionTimeMs: number) => number;
 
-/** What a per-record topic choice (or a sink's partitioner) may look at besides key and value. */
+/**
+ * What a per-record topic choice (or a sink's partitioner) may look at besides key and value.
+ * @example
+ * const extractor: TopicNameExtractor<string, Order> = (_k, _v, ctx) => `${ctx.topic}-copy`;
+ */
 export interface RecordContext {
   /** Topic of the input record being processed; `null` inside a punctuator. */
   readonly topic: string | null;

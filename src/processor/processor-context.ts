@@ -4,19 +4,33 @@ import type { Record } from './record.js';
 /**
  * Which clock a punctuator follows. `STREAM_TIME` advances only with record timestamps (the max seen
  * by the task); `WALL_CLOCK_TIME` follows the system (or the test driver's mock) clock.
+ * @example
+ * ctx.schedule(60_000, 'WALL_CLOCK_TIME', (now) => flushOlderThan(now));
  */
 export type PunctuationType = 'STREAM_TIME' | 'WALL_CLOCK_TIME';
 
-/** A scheduled callback; receives the stream time or wall-clock time at which it fires. */
+/**
+ * A scheduled callback; receives the stream time or wall-clock time at which it fires.
+ * @example
+ * const emit: Punctuator = (ts) => ctx.forward(new Record('tick', ts, ts));
+ */
 export type Punctuator = (timestampMs: number) => void;
 
-/** Handle of a scheduled punctuator. */
+/**
+ * Handle of a scheduled punctuator.
+ * @example
+ * const handle = ctx.schedule(1000, 'STREAM_TIME', tick); handle.cancel();
+ */
 export interface Cancellable {
   /** Stops future firings. Idempotent. */
   cancel(): void;
 }
 
-/** Where the record being processed came from. */
+/**
+ * Where the record being processed came from.
+ * @example
+ * const meta = ctx.recordMetadata(); if (meta) console.log(meta.topic, meta.partition, meta.offset);
+ */
 export interface ProcessingRecordMetadata {
   readonly topic: string;
   readonly partition: number;

@@ -17,7 +17,11 @@ import { Record } from './record.js';
 import type { ObjectCollector, RecordCollector } from './record-collector.js';
 import type { Topology } from './topology.js';
 
-/** How to run one sub-topology for one partition. */
+/**
+ * How to run one sub-topology for one partition.
+ * @example
+ * new TaskExecutor(topology, { subtopologyId: 1, partition: 3, applicationId: 'app', collector });
+ */
 export interface TaskExecutorOptions {
   readonly subtopologyId: number;
   readonly partition: number;
@@ -34,7 +38,11 @@ export interface TaskExecutorOptions {
   readonly stateDir?: string;
 }
 
-/** Counters of one task. */
+/**
+ * Counters of one task.
+ * @example
+ * const { processed, skipped } = task.metrics;
+ */
 export interface TaskExecutorMetrics {
   processed: number;
   skipped: number;

@@ -1,4 +1,8 @@
-/** One node in a {@link TopologyDescription}. Successor / predecessor names are in Kafka's print order. */
+/**
+ * One node in a {@link TopologyDescription}. Successor / predecessor names are in Kafka's print order.
+ * @example
+ * const sink = description.subtopologies[0]!.nodes.find((n) => n.type === 'sink'); // sink?.topic === 'output'
+ */
 export interface NodeDescription {
   readonly type: 'source' | 'processor' | 'sink';
   readonly name: string;
@@ -14,7 +18,11 @@ export interface NodeDescription {
   readonly successors: readonly string[];
 }
 
-/** One sub-topology (what one task runs). */
+/**
+ * One sub-topology (what one task runs).
+ * @example
+ * for (const sub of topology.describe().subtopologies) console.log(sub.id, sub.nodes.length);
+ */
 export interface SubtopologyDescription {
   readonly id: number;
   /** Nodes in Kafka's print order: larger sub-trees first, then by name. */

@@ -1,16 +1,28 @@
 import type * as FastCheck from 'fast-check';
 
-/** The fast-check module (`import fc from 'fast-check'`): the caller's own copy, so arbitraries mix. */
+/**
+ * The fast-check module (`import fc from 'fast-check'`): the caller's own copy, so arbitraries mix.
+ * @example
+ * import fc from 'fast-check'; keyedRecords(fc, { keys: fc.string(), values: fc.nat() });
+ */
 export type FastCheckModule = Pick<typeof FastCheck, 'array' | 'integer' | 'record'>;
 
-/** A record for a property test: key, value and event timestamp (epoch ms). */
+/**
+ * A record for a property test: key, value and event timestamp (epoch ms).
+ * @example
+ * const r: TimedRecord<string, number> = { key: 'a', value: 1, timestamp: 10 };
+ */
 export interface TimedRecord<K, V> {
   readonly key: K;
   readonly value: V;
   readonly timestamp: number;
 }
 
-/** Shape of the records {@link keyedRecords} draws. */
+/**
+ * Shape of the records {@link keyedRecords} draws.
+ * @example
+ * keyedRecords(fc, { keys: fc.constantFrom('a', 'b'), values: fc.nat(), maxDisorderMs: 100, maxLength: 200 });
+ */
 export interface KeyedRecordsOptions<K, V> {
   /** Keys to draw from (e.g. `fc.constantFrom('a', 'b', 'c')` to force collisions). */
   readonly keys: FastCheck.Arbitrary<K>;

@@ -6,7 +6,11 @@ import {
 } from '../processor/deserialization-exception-handler.js';
 import type { Serde } from '../serdes/serde.js';
 
-/** The driver's config, resolved from a loose `Record<string, unknown>`. */
+/**
+ * The driver's config, resolved from a loose `Record<string, unknown>`.
+ * @example
+ * const { applicationId, handler } = readDriverConfig({ 'application.id': 'app' });
+ */
 export interface DriverConfig {
   readonly applicationId: string;
   readonly defaultKeySerde: Serde<unknown> | undefined;
@@ -14,7 +18,11 @@ export interface DriverConfig {
   readonly handler: DeserializationExceptionHandler;
 }
 
-/** Kafka's TopologyTestDriver uses this id when the config has none. */
+/**
+ * Kafka's TopologyTestDriver uses this id when the config has none.
+ * @example
+ * new TopologyTestDriver(topology).applicationId === DEFAULT_DRIVER_APPLICATION_ID; // true
+ */
 export const DEFAULT_DRIVER_APPLICATION_ID = 'dummy-topology-test-driver-app-id';
 
 const pick = (config: Record<string, unknown>, ...names: string[]) => {

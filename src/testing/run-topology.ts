@@ -3,7 +3,11 @@ import type { Serde } from '../serdes/serde.js';
 import type { TestRecord } from './test-record.js';
 import { TopologyTestDriver } from './topology-test-driver.js';
 
-/** Serdes of the input and output topics; output serdes default to the input ones. */
+/**
+ * Serdes of the input and output topics; output serdes default to the input ones.
+ * @example
+ * const serdes: RunTopologySerdes<string, string, string, number> = { keySerde: Serdes.string(), valueSerde: Serdes.string(), outputValueSerde: Serdes.int32() };
+ */
 export interface RunTopologySerdes<KIn, VIn, KOut, VOut> {
   readonly keySerde: Serde<KIn>;
   readonly valueSerde: Serde<VIn>;
@@ -11,7 +15,11 @@ export interface RunTopologySerdes<KIn, VIn, KOut, VOut> {
   readonly outputValueSerde?: Serde<VOut>;
 }
 
-/** Where {@link runTopology} pipes and reads, and how. */
+/**
+ * Where {@link runTopology} pipes and reads, and how.
+ * @example
+ * runTopology(factory, inputs, { inputTopic: 'in', outputTopic: 'out', serdes, config: { applicationId: 'test' } });
+ */
 export interface RunTopologyOptions<KIn, VIn, KOut, VOut> {
   readonly inputTopic: string;
   readonly outputTopic: string;
@@ -22,7 +30,11 @@ export interface RunTopologyOptions<KIn, VIn, KOut, VOut> {
   readonly initialWallClockMs?: number;
 }
 
-/** An input of {@link runTopology}: timestamp defaults to the record's index. */
+/**
+ * An input of {@link runTopology}: timestamp defaults to the record's index.
+ * @example
+ * const input: RunTopologyInput<string, number> = { key: 'a', value: 1, timestamp: 5 };
+ */
 export interface RunTopologyInput<K, V> {
   readonly key: K | null;
   readonly value: V | null;

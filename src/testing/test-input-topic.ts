@@ -3,7 +3,11 @@ import type { Serde } from '../serdes/serde.js';
 import { toHeaders } from './test-record.js';
 import type { TopologyTestDriver } from './topology-test-driver.js';
 
-/** Timestamps of records piped without one: start at `startTimestampMs`, then add `autoAdvanceMs` after each. */
+/**
+ * Timestamps of records piped without one: start at `startTimestampMs`, then add `autoAdvanceMs` after each.
+ * @example
+ * driver.createInputTopic('in', keySerde, valueSerde, { startTimestampMs: 0, autoAdvanceMs: 1000 });
+ */
 export interface TestInputTopicOptions {
   /** Timestamp of the first record piped without one; default: the driver's wall clock at creation. */
   readonly startTimestampMs?: number;
@@ -11,7 +15,11 @@ export interface TestInputTopicOptions {
   readonly autoAdvanceMs?: number;
 }
 
-/** A record to pipe: key and timestamp optional. */
+/**
+ * A record to pipe: key and timestamp optional.
+ * @example
+ * input.pipeRecordList([{ key: 'a', value: 'x', timestamp: 5, headers: { trace: 't1' } }, { value: 'y' }]);
+ */
 export interface TestInputRecord<K, V> {
   readonly key?: K | null;
   readonly value: V | null;

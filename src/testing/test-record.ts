@@ -12,7 +12,11 @@ export interface TestRecord<K, V> {
   readonly headers: Headers;
 }
 
-/** Turns string header values into bytes (test inputs may use either). */
+/**
+ * Turns string header values into bytes (test inputs may use either).
+ * @example
+ * toHeaders({ trace: 'abc' }); // { trace: <Buffer 61 62 63> }
+ */
 export function toHeaders(headers: Readonly<Record<string, Buffer | string>> | undefined): Headers {
   if (headers === undefined) return {};
   const out: Headers = {};

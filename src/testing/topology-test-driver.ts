@@ -9,7 +9,11 @@ import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.j
 import { TestOutputTopic } from './test-output-topic.js';
 import { readDriverConfig } from './driver-config.js';
 
-/** A record a sink wrote, kept until a `TestOutputTopic` reads it. */
+/**
+ * A record a sink wrote, kept until a `TestOutputTopic` reads it.
+ * @example
+ * driver.captured('out')[0]?.value; // the serialized value
+ */
 export interface CapturedRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;

@@ -7,7 +7,11 @@ import type { RuntimeNode } from './node-context.js';
 import { ProcessorNode, SinkNode, SourceNode } from './runtime-nodes.js';
 import type { TaskState } from './task-state.js';
 
-/** The instantiated nodes and stores of one task. */
+/**
+ * The instantiated nodes and stores of one task.
+ * @example
+ * const graph = buildTaskGraph(topology, 0, task, undefined, undefined); graph.sourceByTopic.get('in');
+ */
 export interface TaskGraph {
   /** Source node per (decorated) topic. */
   readonly sourceByTopic: ReadonlyMap<string, SourceNode>;
@@ -45,6 +49,8 @@ function serdeOf(
  * Instantiates the nodes of one sub-topology for one task: each node gets its children as a
  * precomputed array (no lookups per record), sinks get decorated topic names and their serdes.
  * With `objectsOnly` (an object collector is used) a missing serde fails only if it is used.
+ * @example
+ * const graph = buildTaskGraph(topology, 0, task, Serdes.string(), Serdes.string());
  */
 export function buildTaskGraph(
   topology: Topology,

@@ -7,6 +7,8 @@ import type { SubtopologyInfo } from './subtopologies.js';
  * Builds the description of each sub-topology. Node order follows Kafka's comparator: a node's
  * "size" is 1 + the sizes of its successors (paths counted, as Kafka's incremental update does);
  * larger first, ties by name.
+ * @example
+ * describeTopology(topology.nodes(), topology.subtopologies()).toString();
  */
 export function describeTopology(
   nodes: ReadonlyMap<string, NodeDefinition>,

@@ -7,6 +7,8 @@ import type { RecordCollector } from '../record-collector.js';
  * Asks the handler what to do with a record whose key or value could not be deserialized: sends
  * its dead-letter records, then throws a `RecordDeserializationError` (FAIL) or returns (CONTINUE:
  * the caller skips and counts the record).
+ * @example
+ * handleDeserializationFailure(handler, collector, '0_0', 'src', consumed, error); // throws on FAIL
  */
 export function handleDeserializationFailure(
   handler: DeserializationExceptionHandler,

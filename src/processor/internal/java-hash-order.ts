@@ -1,6 +1,8 @@
 /**
  * Orders strings the way a `java.util.HashSet<String>` built from them iterates, so that topic and
  * store lists in `describe()` text print in the same order as Kafka's.
+ * @example
+ * javaHashSetOrder(['orders', 'payments', 'alpha']); // ['payments', 'alpha', 'orders']
  */
 export function javaHashSetOrder(values: readonly string[]): string[] {
   const unique = [...new Set(values)];

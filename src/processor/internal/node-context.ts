@@ -7,12 +7,18 @@ import type { TaskState } from './task-state.js';
 /**
  * What `forward` calls: the user's processor instance itself for processor nodes (one call level
  * less per node), the sink node for sinks.
+ * @example
+ * const sink: RuntimeNode = { process: (r) => console.log(r.value) };
  */
 export interface RuntimeNode {
   process(record: Record<unknown, unknown>): void;
 }
 
-/** The parts of a node its context needs (children are filled in after all nodes exist). */
+/**
+ * The parts of a node its context needs (children are filled in after all nodes exist).
+ * @example
+ * const node: ForwardingNode = { name: 'p', children: [], childNames: [], childByName: new Map() };
+ */
 export interface ForwardingNode {
   readonly name: string;
   readonly children: RuntimeNode[];
@@ -21,7 +27,11 @@ export interface ForwardingNode {
   readonly childByName: Map<string, RuntimeNode>;
 }
 
-/** Calls every child; a throw is attributed to the child it came from (deeper ones keep theirs). */
+/**
+ * Calls every child; a throw is attributed to the child it came from (deeper ones keep theirs).
+ * @example
+ * forwardToAll(task, node.children, node.childNames, record);
+ */
 export function forwardToAll(task: TaskState, children: RuntimeNode[], childNames: string[], record: Record<unknown, unknown>): void {
   for (let i = 0; i < children.length; i++) {
     try {
@@ -32,7 +42,11 @@ export function forwardToAll(task: TaskState, children: RuntimeNode[], childName
   }
 }
 
-/** The `ProcessorContext` of one processor node in one task. */
+/**
+ * The `ProcessorContext` of one processor node in one task.
+ * @example
+ * const ctx = new NodeContext(node, task, ['counts']); ctx.forward(record);
+ */
 export class NodeContext implements ProcessorContext<unknown, unknown> {
   readonly #node: ForwardingNode;
   readonly #children: RuntimeNode[];

@@ -1,6 +1,10 @@
 import type { Cancellable, Punctuator } from '../processor-context.js';
 
-/** One scheduled punctuator: who scheduled it (for error attribution and context), when it is next due. */
+/**
+ * One scheduled punctuator: who scheduled it (for error attribution and context), when it is next due.
+ * @example
+ * const s = queue.schedule('node', 10, tick, 0); s.cancel();
+ */
 export class PunctuationSchedule implements Cancellable {
   cancelled = false;
   constructor(
@@ -23,7 +27,11 @@ export class PunctuationSchedule implements Cancellable {
   }
 }
 
-/** Punctuators of one clock, ordered by due time then by scheduling order. */
+/**
+ * Punctuators of one clock, ordered by due time then by scheduling order.
+ * @example
+ * const q = new PunctuationQueue(); q.schedule('p', 10, tick, 0); q.mayPunctuate(25, (s, now) => s.punctuator(now));
+ */
 export class PunctuationQueue {
   readonly #queue: PunctuationSchedule[] = [];
   #seq = 0;

@@ -7,7 +7,11 @@ import { forwardToAll, NodeContext, type RuntimeNode } from './node-context.js';
 import type { ProcessorDefinition } from './node-definitions.js';
 import type { TaskState } from './task-state.js';
 
-/** A running source node: deserialization happens in the executor; this forwards to the children. */
+/**
+ * A running source node: deserialization happens in the executor; this forwards to the children.
+ * @example
+ * new SourceNode('src', Serdes.string(), Serdes.string(), undefined, task).process(record);
+ */
 export class SourceNode implements RuntimeNode {
   readonly children: RuntimeNode[] = [];
   readonly childNames: string[] = [];
@@ -39,6 +43,8 @@ export class SourceNode implements RuntimeNode {
  * A running processor node: owns the user's processor instance (made from the supplier at once)
  * and its context. Parents call the processor directly; errors are attributed by the parent's
  * forward loop.
+ * @example
+ * const node = new ProcessorNode(definition, task); node.init();
  */
 export class ProcessorNode {
   readonly children: RuntimeNode[] = [];
@@ -78,7 +84,11 @@ export class ProcessorNode {
   }
 }
 
-/** A running sink node: serializes with its serdes and hands the bytes to the task's collector. */
+/**
+ * A running sink node: serializes with its serdes and hands the bytes to the task's collector.
+ * @example
+ * new SinkNode('sink', 'out', undefined, keySerde, valueSerde, undefined, task).process(record);
+ */
 export class SinkNode implements RuntimeNode {
   constructor(
     readonly name: string,

@@ -1,6 +1,10 @@
 import { parentsOf, storesOf, type NodeDefinition } from './node-definitions.js';
 
-/** One connected component of a topology: what one task runs. */
+/**
+ * One connected component of a topology: what one task runs.
+ * @example
+ * const [first] = topology.subtopologies(); first?.sourceTopics; // ['input']
+ */
 export interface SubtopologyInfo {
   readonly id: number;
   /** Node names in the order they were added to the topology (parents before children). */
@@ -18,6 +22,8 @@ export interface SubtopologyInfo {
  * sharing a store are connected too. A sink and the source that reads its topic back are different
  * nodes, so the graph splits at repartition topics. Ids follow Kafka: sorted source names first,
  * then sorted other names, each new component taking the next id.
+ * @example
+ * computeSubtopologies(topology.nodes()).map((s) => s.id); // [0, 1]
  */
 export function computeSubtopologies(nodes: ReadonlyMap<string, NodeDefinition>): SubtopologyInfo[] {
   const parent = new Map<string, string>();

@@ -5,6 +5,8 @@ import type { ObjectCollector, RecordCollector } from '../record-collector.js';
 /**
  * What the runtime nodes of one task share: identity, clocks, the record being processed, the
  * collectors and stores. Implemented by `TaskExecutor`; the nodes read fields directly (hot path).
+ * @example
+ * const state: TaskState = task; state.streamTimeMs; // max timestamp seen
  */
 export interface TaskState {
   readonly applicationId: string;
