@@ -138,18 +138,19 @@ export class TopologyTestDriver {
     this.#drainFeedback();
   }
 
-  /** @internal Called by `TestOutputTopic`: the captured records of a topic (mutable queue). */
+  /** @internal Called by `TestOutputTopic`: the captured records of a topic (mutable queue; empty if none). */
   captured(topic: string): CapturedRecord[] {
+    return this.#outputs.get(topic) ?? [];
+  }
+
+
+  #capture(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
     let queue = this.#outputs.get(topic);
     if (queue === undefined) {
       queue = [];
       this.#outputs.set(topic, queue);
     }
-    return queue;
-  }
-
-  #capture(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
-    this.captured(topic).push({ key, value, timestamp, headers });
+    queue.push({ key, value, timestamp, headers });
     if (this.#taskByTopic.has(topic)) this.#feedback.push(this.#consumed(topic, key, value, timestamp, headers));
   }
 

@@ -50,6 +50,8 @@ describe('testing > TopologyTestDriver', () => {
     input.pipeInput('c', 'y', 9);
     expect(output.readKeyValue()).toEqual({ key: 'c', value: 'Y' });
     expect(() => output.readRecord()).toThrow(/Empty topic: out/);
+    expect(driver.createOutputTopic('never-written', S, S).readRecordsToList()).toEqual([]);
+    expect(driver.producedTopicNames()).toEqual(['out']);
     driver.close();
   });
 
