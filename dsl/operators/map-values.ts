@@ -1,6 +1,6 @@
 import type { Processor } from '../../src/processor/processor.js';
 import type { ProcessorContext } from '../../src/processor/processor-context.js';
-import type { Record } from '../../src/processor/record.js';
+import { Record } from '../../src/processor/record.js';
 import type { ValueMapper } from '../functions.js';
 
 /**
@@ -19,7 +19,7 @@ class MapValuesProcessor<K, V, V2> implements Processor<K, V, K, V2> {
   }
 
   process(record: Record<K, V>): void {
-    this.#context.forward(record.withValue(this.mapper(record.value, record.key)));
+    this.#context.forward(new Record(record.key, this.mapper(record.value, record.key), record.timestamp, record.headers));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Processor } from '../../src/processor/processor.js';
 import type { ProcessorContext } from '../../src/processor/processor-context.js';
-import type { Record } from '../../src/processor/record.js';
+import { Record } from '../../src/processor/record.js';
 import type { KeyValueMapper } from '../functions.js';
 
 /**
@@ -19,7 +19,7 @@ class SelectKeyProcessor<K, V, K2> implements Processor<K, V, K2, V> {
   }
 
   process(record: Record<K, V>): void {
-    this.#context.forward(record.withKey(this.selector(record.key, record.value)));
+    this.#context.forward(new Record(this.selector(record.key, record.value), record.value, record.timestamp, record.headers));
   }
 }
 
