@@ -15,8 +15,8 @@ const DEFAULT_PRIVATE_CACHE_BYTES = 10 * 1024 * 1024;
  * written to the layer below (so logged once) and reported to the flush listener as
  * `(key, newValue, oldValue, timestamp)` when the entry is flushed — at commit (`flush()`), or
  * earlier when the instance's {@link ThreadCache} budget evicts it (least recently used first).
- * Reads see cached writes first. A flushed entry whose old and new values are both absent (put then
- * deleted within one commit) is neither written nor reported. Reads are not cached: the cache is a
+ * Reads see cached writes first. With a flush listener, a flushed entry whose old and new values are
+ * both absent (put then deleted within one commit) is neither written nor reported. Reads are not cached: the cache is a
  * write buffer, and LevelDB reads are already synchronous.
  * @example
  * const store = new CachingKeyValueStore(new ChangeLoggingKeyValueStore(new LevelKeyValueStore('counts')));
@@ -44,10 +44,13 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   }
 
   private writeThrough(entry: CacheEntry): void {
+    // The old value is read only for a listener (a point read per flushed key is the largest cost
+    // of a flush); without one, a tombstone of a key never written below is written anyway.
+    if (this.listener === null) return this.inner.put(entry.key, entry.value, entry.timestamp);
     const old = this.inner.get(entry.key);
     if (old === null && entry.value === null) return;
     this.inner.put(entry.key, entry.value, entry.timestamp);
-    this.listener?.(entry.key, entry.value, old, entry.timestamp);
+    this.listener(entry.key, entry.value, old, entry.timestamp);
   }
 
   override async flush(): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Level } from 'level';
 import { StateDirLockedError } from '../src/core/errors.js';
-import { StoreSpace, type SpaceBatch, type SpaceSublevel } from './internal/store-space.js';
+import { StoreSpace, type SpaceBatch, type SpaceRoot, type SpaceSublevel } from './internal/store-space.js';
 
 /** Names of sublevels tributary keeps for itself (user store names never start with `__tributary`). */
 const CHECKPOINT_SUBLEVEL = '__tributary.checkpoint';
@@ -92,7 +92,9 @@ export class TaskStateDb {
     if (store.startsWith('__tributary')) throw new TypeError(`store name "${store}" is reserved`);
     if (this.spaces.has(store)) throw new StateDirLockedError(`${this.dir} (store "${store}")`, 'another open store of the same name');
     const sub = this.db.sublevel<Buffer, Buffer>(store, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    const space = new StoreSpace(store, sub as unknown as SpaceSublevel, () => this.spaces.delete(store));
+    const prefix = Buffer.from(sub.prefix, 'utf8');
+    const root = this.db as unknown as SpaceRoot;
+    const space = new StoreSpace(store, sub as unknown as SpaceSublevel, root, prefix, () => this.spaces.delete(store));
     this.spaces.set(store, space);
     try {
       await sub.open();
