@@ -13,13 +13,14 @@ async function partitionsOf(admin: Admin, topic: string): Promise<number | undef
 /**
  * Steps 1 and 2 of `KafkaStreams.start()`:
  *
- * 1. every user source topic must exist (else a `TopologyError` listing the missing ones);
+ * 1. every user source topic must exist (else a `TopologyError` listing the missing ones), and the
+ *    source topics of each sub-topology — read together by one task per partition number — must
+ *    have the same partition count (else a `TopologyError` naming topics and counts);
  * 2. every repartition topic gets its partition count — `Repartitioned.withNumberOfPartitions` if
  *    set, else (as Kafka) the largest partition count among the source topics of the sub-topology
  *    that writes it, resolved upstream first — and is created if missing (an existing one with a
- *    different count is a `TopologyError`, as in Kafka);
- * 3. the source topics of each sub-topology are read together by one task per partition number,
- *    so they must have the same partition count (else a `TopologyError` naming topics and counts).
+ *    different count is a `TopologyError`, as in Kafka); then step 1's co-partitioning check runs
+ *    again with the repartition topics included.
  *
  * Returns the partition count of every source topic.
  * @example
@@ -37,6 +38,7 @@ export async function prepareTopics(admin: Admin, meta: TopologyMetadata, logger
   if (missing.length > 0) {
     throw new TopologyError(`source topic(s) ${missing.map((t) => `"${t}"`).join(', ')} do not exist; create them before start()`);
   }
+  checkCopartitioned(meta, counts);
 
   // Step 2: resolve counts in dependency order (a writer reading another repartition topic goes after it).
   const wanted = new Map<string, number>();
@@ -71,14 +73,17 @@ export async function prepareTopics(admin: Admin, meta: TopologyMetadata, logger
       counts.set(spec.name, existing);
     }
   }
+  checkCopartitioned(meta, counts);
+  return counts;
+}
 
-  // Step 3
+/** Throws unless the source topics of each sub-topology whose counts are known have equal counts. */
+function checkCopartitioned(meta: TopologyMetadata, counts: ReadonlyMap<string, number>): void {
   for (const sub of meta.subtopologies) {
-    const distinct = new Set(sub.sourceTopics.map((t) => counts.get(t)));
-    if (distinct.size > 1) {
-      const detail = sub.sourceTopics.map((t) => `"${t}" has ${counts.get(t)}`).join(', ');
+    const known = sub.sourceTopics.filter((t) => counts.has(t));
+    if (new Set(known.map((t) => counts.get(t))).size > 1) {
+      const detail = known.map((t) => `"${t}" has ${counts.get(t)}`).join(', ');
       throw new TopologyError(`sub-topology ${sub.id} reads co-partitioned topics with different partition counts (${detail}); they must be equal`);
     }
   }
-  return counts;
 }

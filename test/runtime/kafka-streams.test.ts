@@ -114,6 +114,26 @@ describe('runtime > KafkaStreams', () => {
     await streams.close();
   });
 
+  it('fails start() when a repartition topic is not co-partitioned with the topics read beside it, or exists with another count', async () => {
+    const broker = await broker4('a', 'b');
+    const builder = new StreamsBuilder();
+    builder
+      .stream('a', Consumed.with(S, S))
+      .repartition(Repartitioned.with(S, S).withName('three').withNumberOfPartitions(3))
+      .merge(builder.stream('b', Consumed.with(S, S)))
+      .to('out');
+    const mixed = app(builder.build(), broker);
+    await expect(mixed.start()).rejects.toThrow(/"app-three-repartition" has 3, "b" has 4/);
+    await mixed.close();
+
+    await broker.admin().createTopics([{ topic: 'app2-by-value-repartition', partitions: 2 }]);
+    const other = new StreamsBuilder();
+    other.stream('a', Consumed.with(S, S)).selectKey((_k, v) => v).repartition(Repartitioned.with(S, S).withName('by-value')).to('out');
+    const existing = app(other.build(), broker, { applicationId: 'app2' });
+    await expect(existing.start()).rejects.toThrow(/"app2-by-value-repartition" exists with 2 partitions, but the topology needs 4/);
+    await existing.close();
+  });
+
   it('rejects unsupported config with a StreamsConfigError naming the setting', () => {
     const topology = upper();
     expect(() => new KafkaStreams(topology, { applicationId: 'x', bootstrapServers: 'localhost:9092' })).toThrow(/bootstrapServers/);
