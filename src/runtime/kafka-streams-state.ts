@@ -5,18 +5,19 @@ import { IllegalStateError } from '../core/errors.js';
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
 /*
- * Legal moves:
+ * Legal moves (anything else throws):
  *
- *                 start()           first assignment
- *   CREATED ───────────────▶ REBALANCING ◀─────────▶ RUNNING
- *      │                       │     │   rebalance     │  │
- *      │ close()        close()│     │ fatal error     │  │ fatal error
- *      │                       ▼     ▼                 │  ▼
- *      └──────────▶ PENDING_SHUTDOWN  ERROR ◀──────────┼──┘
- *                          │        (terminal; close() still
- *                          ▼         releases everything)
- *                     NOT_RUNNING ◀── close() from RUNNING goes through PENDING_SHUTDOWN
- *                     (terminal)
+ *              start()                  assignment
+ *   CREATED ───────────▶ REBALANCING ─────────────▶ RUNNING
+ *      │                   │   │    ◀─────────────   │   │
+ *      │                   │   │      rebalance      │   │
+ *      │                   │   └──▶ ERROR ◀──────────┘   │     fatal error (terminal;
+ *      │                   │                             │     close() still releases)
+ *      │ close()           │ close()            close()  │
+ *      └──────────────▶ PENDING_SHUTDOWN ◀───────────────┘
+ *                          │
+ *                          ▼
+ *                      NOT_RUNNING (terminal)
  */
 const TRANSITIONS: Readonly<Record<KafkaStreamsState, readonly KafkaStreamsState[]>> = {
   CREATED: ['REBALANCING', 'PENDING_SHUTDOWN'],
