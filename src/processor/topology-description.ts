@@ -50,7 +50,8 @@ const mermaidLabel = (text: string) => text.replace(/"/g, '#quot;');
  * What `Topology.describe()` returns: the sub-topologies with their nodes, stores and topics.
  *
  * `toString()` is exactly Kafka Streams' text format (so tools such as kafka-streams-viz read it and
- * golden tests can be shared with Kafka); `toMermaid()` renders a Mermaid flowchart.
+ * golden tests can be shared with Kafka); `toMermaid()` renders a Mermaid flowchart and `toDot()` a
+ * Graphviz digraph.
  *
  * @example
  * console.log(builder.build().describe().toString());
@@ -107,5 +108,35 @@ export class TopologyDescription {
       }
     }
     return [...lines, ...edges].join('\n') + '\n';
+  }
+
+  /** A Graphviz `digraph` with one cluster per sub-topology; topics are cylinders, stores are notes. */
+  toDot(): string {
+    const q = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    const lines = ['digraph topology {', '  rankdir=TB;'];
+    const edges: string[] = [];
+    const topics = new Set<string>();
+    for (const sub of this.subtopologies) {
+      lines.push(`  subgraph cluster_${sub.id} {`, `    label=${q(`Sub-topology: ${sub.id}`)};`);
+      for (const node of sub.nodes) {
+        const shape = node.type === 'processor' ? 'box' : 'ellipse';
+        lines.push(`    ${q(node.name)} [shape=${shape}];`);
+        for (const s of node.successors) edges.push(`  ${q(node.name)} -> ${q(s)};`);
+        for (const t of node.topics ?? []) {
+          topics.add(t);
+          edges.push(`  ${q(`topic:${t}`)} -> ${q(node.name)};`);
+        }
+        if (node.type === 'sink' && typeof node.topic === 'string') {
+          topics.add(node.topic);
+          edges.push(`  ${q(node.name)} -> ${q(`topic:${node.topic}`)};`);
+        }
+        for (const store of node.stores ?? []) edges.push(`  ${q(node.name)} -> ${q(`store:${store}`)} [dir=both, style=dashed];`);
+      }
+      lines.push('  }');
+    }
+    for (const t of topics) lines.push(`  ${q(`topic:${t}`)} [shape=cylinder, label=${q(t)}];`);
+    const stores = new Set(this.subtopologies.flatMap((s) => s.nodes.flatMap((n) => n.stores ?? [])));
+    for (const store of stores) lines.push(`  ${q(`store:${store}`)} [shape=note, label=${q(store)}];`);
+    return [...lines, ...edges, '}'].join('\n') + '\n';
   }
 }

@@ -160,4 +160,17 @@ describe('dsl > describe()', () => {
     expect(mermaid).toContain('[("input")]');
     expect(mermaid).toContain('[("output")]');
   });
+
+  it('renders Graphviz with one cluster per sub-topology, topics and stores', () => {
+    const builder = new StreamsBuilder();
+    builder.stream('input', strings).selectKey((_k, v) => v).repartition().to('output');
+    const dot = builder.build().describe().toDot();
+    expect(dot.startsWith('digraph topology {\n')).toBe(true);
+    expect(dot).toContain('subgraph cluster_0 {');
+    expect(dot).toContain('subgraph cluster_1 {');
+    expect(dot).toContain('"topic:input" -> "KSTREAM-SOURCE-0000000000";');
+    expect(dot).toContain('"KSTREAM-SINK-0000000006" -> "topic:output";');
+    expect(dot).toContain('"topic:output" [shape=cylinder, label="output"];');
+    expect(dot.trimEnd().endsWith('}')).toBe(true);
+  });
 });

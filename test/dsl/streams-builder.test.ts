@@ -115,4 +115,29 @@ describe('dsl > StreamsBuilder', () => {
     expect(driver.createOutputTopic('out-a', S, S).readValuesToList()).toEqual(['apple']);
     expect(driver.createOutputTopic('out-b', S, S).readValuesToList()).toEqual(['banana']);
   });
+
+  it('repartitionIfRequired inserts <name>-repartition only after a key change, for grouping and joins', () => {
+    const builder = new StreamsBuilder();
+    const source = builder.stream('in', strings);
+    expect(source.repartitionIfRequired('unused', { userNamed: true })).toBe(source);
+    const rekeyed = source.selectKey((_k, v) => v);
+    const repartitioned = rekeyed.repartitionIfRequired('counts', { userNamed: true });
+    expect(repartitioned).not.toBe(rekeyed);
+    expect(repartitioned.repartitionRequired).toBe(false);
+    expect(repartitioned.repartitionIfRequired('again', { userNamed: true })).toBe(repartitioned);
+    repartitioned.to('out');
+    const text = builder.build().describe().toString();
+    expect(text).toContain('Processor: counts-repartition-filter (stores: [])');
+    expect(text).toContain('Sink: counts-repartition-sink (topic: counts-repartition)');
+    expect(text).toContain('Source: counts-repartition-source (topics: [counts-repartition])');
+    expect(text).toContain('Sink: KSTREAM-SINK-0000000005 (topic: out)');
+    expect(() => builder.build({ ensureExplicitInternalNaming: true })).not.toThrow();
+
+    const generated = new StreamsBuilder();
+    generated.stream('in', strings).selectKey((_k, v) => v).repartitionIfRequired('KSTREAM-AGGREGATE-STATE-STORE-0000000002', { userNamed: false }).to('out');
+    const generatedText = generated.build().describe().toString();
+    expect(generatedText).toContain('Sink: KSTREAM-SINK-0000000002 (topic: KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition)');
+    expect(generatedText).toContain('Source: KSTREAM-SOURCE-0000000004 (topics: [KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition])');
+    expect(() => generated.build({ ensureExplicitInternalNaming: true })).toThrow(/KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition/);
+  });
 });
