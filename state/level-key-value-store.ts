@@ -8,7 +8,8 @@ import { storeContextParts } from './store-context.js';
  * The persistent inner key-value store: one sublevel of the task's LevelDB ({@link TaskStateDb},
  * from `StoreContext.stateDb`). Writes are staged in memory and reach disk in the task's commit
  * batch; reads use `getSync`; ranges walk an in-memory sorted index of the keys (built at init by one
- * key scan) — see `LevelBytesMap` for that trade.
+ * key scan) — see `LevelBytesMap` for that trade. Closing the store without a `TaskStateDb.commit`
+ * first drops its staged writes, exactly as a crash would (the runtime commits, then closes).
  * @example
  * const store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('counts'), Serdes.string(), Serdes.long()).build();
  */

@@ -145,10 +145,16 @@ export class TaskStateDb {
     this.checkpoint = new Map(checkpointOffsets);
   }
 
-  /** Drops every store's data and the checkpoint (the directory is kept, empty). */
+  /**
+   * Drops every store's data and the checkpoint (the directory is kept, empty) — for a task whose
+   * state is ahead of its changelog (TaskCorruptedError). Close the task's stores first: their
+   * in-memory key indexes would otherwise describe data that is gone.
+   */
   async wipe(): Promise<void> {
     this.assertOpen();
-    for (const s of this.spaces.values()) s.discardPending();
+    if (this.spaces.size > 0) {
+      throw new TypeError(`TaskStateDb ${this.dir}: close stores ${[...this.spaces.keys()].join(', ')} before wiping`);
+    }
     await this.db.clear();
     this.checkpoint = new Map();
   }

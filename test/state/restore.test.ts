@@ -209,3 +209,29 @@ describe('state > TaskStateDb', () => {
     }
   });
 });
+
+describe('state > TaskStateDb.wipe', () => {
+  it('empties every store and the checkpoint, but only once the stores are closed', async () => {
+    const tmp = tempDir();
+    try {
+      const db = await openTaskDb(tmp.dir);
+      const ctx = new FakeStoreContext('0_0', tmp.dir, db);
+      let store = kvBuilder.build();
+      await store.init(ctx, store);
+      store.put('a', 1);
+      await store.flush();
+      await db.commit(new Map([[TP, 1]]));
+      await expect(db.wipe()).rejects.toThrow(/close stores counts/);
+      await store.close();
+      await db.wipe();
+      expect(db.readCheckpoint().size).toBe(0);
+      store = kvBuilder.build();
+      await store.init(ctx, store);
+      expect(store.get('a')).toBeNull();
+      await store.close();
+      await db.close();
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
