@@ -11,7 +11,6 @@
  *    (a corrupt record would fail the read or the comparison);
  * 4. close it; the next child continues after the highest record number found.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { Broker } from '../../src/broker/broker.js';
 import { partitionForKey } from '../../src/broker/murmur2.js';
 import { CRASH_PARTITIONS, CRASH_TOPIC, keyFor, valueFor } from './broker-crash-content.js';
+import { runKilledChild } from './run-killed-child.js';
+import { mulberry32 } from './seeded-random.js';
 
 export interface BrokerCrashHarnessOptions {
   kills: number;
@@ -41,13 +42,7 @@ export async function runBrokerCrashHarness(opts: BrokerCrashHarnessOptions): Pr
   const started = Date.now();
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-broker-crash-'));
-  let rng = opts.seed >>> 0 || 1;
-  const random = () => {
-    rng ^= rng << 13;
-    rng ^= rng >>> 17;
-    rng ^= rng << 5;
-    return (rng >>> 0) / 2 ** 32;
-  };
+  const random = mulberry32(opts.seed);
   let acked = -1;
   let nextNumber = 0;
   let found = 0;
@@ -64,7 +59,7 @@ export async function runBrokerCrashHarness(opts: BrokerCrashHarnessOptions): Pr
       throw new Error(`broker crash harness (seed ${opts.seed}, round ${round}, dir ${dir}): ${what}${recovered}${childWarnings()}`);
     };
     const delay = random() < 0.2 ? random() * 5 : 5 + random() * 120; // Steps 1 and 2
-    const run = await runChild(dir, opts.seed, nextNumber, delay);
+    const run = await runKilledChild(childFile, [dir, String(opts.seed), String(nextNumber)], delay);
     childStderr.push(run.stderr);
     if (childStderr.length > 3) childStderr.shift();
     if (run.signal !== 'SIGKILL') fail(`child ended by itself (code ${run.code}): ${run.stderr.slice(-500)}`);
@@ -128,42 +123,4 @@ async function readAll(broker: Broker, seed: number, fail: (what: string) => nev
   }
   await consumer.close();
   return seen;
-}
-
-interface ChildRun {
-  lastAck: number;
-  signal: NodeJS.Signals | null;
-  code: number | null;
-  stderr: string;
-}
-
-function runChild(dir: string, seed: number, first: number, delayMs: number): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childFile, dir, String(seed), String(first)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let stderr = '';
-    let lastAck = -1;
-    const startupTimeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      let nl: number;
-      while ((nl = out.indexOf('\n')) >= 0) {
-        const [word, n] = out.slice(0, nl).split(' ');
-        out = out.slice(nl + 1);
-        if (word === 'ack') lastAck = Math.max(lastAck, Number(n));
-        else if (word === 'ready') {
-          clearTimeout(startupTimeout);
-          setTimeout(() => child.kill('SIGKILL'), delayMs);
-        }
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(startupTimeout);
-      resolve({ lastAck, signal, code, stderr });
-    });
-  });
 }

@@ -10,13 +10,14 @@
  * 4. close it; the next round's child appends onward from the recovered end.
  * Any failure throws an Error naming the seed and the round, so `--seed` replays it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DurablePartitionLog } from '../../src/broker/log/durable-partition-log.js';
 import { CRASH_LOG_OPTIONS, mismatch } from './log-crash-content.js';
+import { runKilledChild } from './run-killed-child.js';
+import { mulberry32 } from './seeded-random.js';
 
 /** Options of {@link runLogCrashHarness}. */
 export interface LogCrashHarnessOptions {
@@ -60,7 +61,7 @@ export async function runLogCrashHarness(opts: LogCrashHarnessOptions): Promise<
     };
     // Steps 1 and 2
     const delay = rng() < 0.2 ? rng() * 5 : 5 + rng() * 145;
-    const run = await runChild(dir, opts.seed, delay);
+    const run = await runKilledChild(childFile, [dir, String(opts.seed)], delay);
     if (run.signal !== 'SIGKILL') fail(`child ended by itself (code ${run.code}): ${run.stderr}`);
     if (run.readyAt < acked + 1) fail(`child recovered the log to ${run.readyAt}, but offset ${acked} was acked`);
     acked = Math.max(acked, run.lastAck);
@@ -103,59 +104,4 @@ function checkRecords(log: DurablePartitionLog, seed: number, from: number, end:
       }
     }
   }
-}
-
-interface ChildRun {
-  readyAt: number;
-  lastAck: number;
-  signal: NodeJS.Signals | null;
-  code: number | null;
-  stderr: string;
-}
-
-/** Starts a child, kills it `delayMs` after it is ready, and reports what it acked. */
-function runChild(dir: string, seed: number, delayMs: number): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childFile, dir, String(seed)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let stderr = '';
-    let readyAt = -1;
-    let lastAck = -1;
-    const startupTimeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      let nl: number;
-      while ((nl = out.indexOf('\n')) >= 0) {
-        const [word, n] = out.slice(0, nl).split(' ');
-        out = out.slice(nl + 1);
-        if (word === 'ack') lastAck = Math.max(lastAck, Number(n));
-        else if (word === 'ready' && readyAt < 0) {
-          readyAt = Number(n);
-          clearTimeout(startupTimeout);
-          setTimeout(() => child.kill('SIGKILL'), delayMs);
-        }
-      }
-    });
-    child.on('error', reject);
-    // 'close' (not 'exit'): stdout is drained, so every ack the child wrote has been seen.
-    child.on('close', (code, signal) => {
-      clearTimeout(startupTimeout);
-      resolve({ readyAt, lastAck, signal, code, stderr });
-    });
-  });
-}
-
-/** Small seeded PRNG (mulberry32): the kill schedule is replayable from the seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
