@@ -132,7 +132,7 @@ export class KafkaStreams {
           if (this.state === 'REBALANCING') this.#machine.transition('RUNNING');
         },
         onFatal: (e) => this.#fail(e),
-      });
+      }, admin);
       await consumer.subscribe(meta.allSourceTopics, thread.listener);
       if (this.state !== 'REBALANCING') {
         // close() came while starting: release what was opened.
@@ -219,7 +219,9 @@ export class KafkaStreams {
   /**
    * Counters and latencies of this instance: `process-total`, `poll-total`, `commit-total`,
    * `commit-failed-total`, `commit-latency-avg`, `commit-latency-max` (ms), `records-sent-total`,
-   * `active-tasks`, `buffered-records`, and per task `task.<id>.process-total`,
+   * `active-tasks`, `buffered-records`, `unrouted-records-total`, after the first interval commit
+   * `committed-lag-total` / `committed-lag-max` (high watermark minus committed offset over the
+   * partitions this instance owns), and per task `task.<id>.process-total`,
    * `task.<id>.skipped-records-total`, `task.<id>.punctuate-total`.
    */
   metrics(): Record<string, number> {

@@ -1,4 +1,4 @@
-import type { Consumer, RebalanceListener } from '../core/client.js';
+import type { Admin, Consumer, RebalanceListener } from '../core/client.js';
 import type { Clock } from '../core/clock.js';
 import type { TopicPartition } from '../core/record.js';
 import { commitTasks, type CommitMetrics } from './commit.js';
@@ -30,7 +30,7 @@ const IDLE_POLL_MS = 50;
  *    punctuation after each), bounded per iteration; all synchronous;
  * 4. wall-clock punctuation;
  * 5. flush the collector (one producer send for the iteration);
- * 6. every `commitIntervalMs`: commit (see `commitTasks`).
+ * 6. every `commitIntervalMs`: commit (see `commitTasks`), then refresh the lag metric.
  *
  * Stops at `stop()` (after the iteration in flight) or at the first fatal error (reported once).
  * @example
@@ -43,6 +43,8 @@ export class StreamThread {
   readonly commitMetrics: CommitMetrics = { commits: 0, failedCommits: 0, totalLatencyMs: 0, maxLatencyMs: 0 };
   polls = 0;
   processed = 0;
+  /** Committed-offset lag of this instance's partitions (high watermark - committed), refreshed after each interval commit. */
+  lag: { total: number; max: number } | undefined;
   /** False after a fatal error or on an unclean close: a revoke then drops tasks without committing. */
   commitOnRevoke = true;
   #running = true;
@@ -55,6 +57,7 @@ export class StreamThread {
     private readonly config: ResolvedStreamsConfig,
     private readonly clock: Clock,
     private readonly events: StreamThreadEvents,
+    private readonly admin?: Admin,
   ) {
     this.#nextCommitAt = clock.now() + config.commitIntervalMs;
   }
@@ -96,7 +99,7 @@ export class StreamThread {
         // Step 5
         await this.collector.flush();
         // Step 6
-        if (this.clock.now() >= this.#nextCommitAt) await this.commit();
+        if (this.clock.now() >= this.#nextCommitAt && (await this.commit())) await this.#refreshLag();
       }
     } catch (e) {
       this.#running = false;
@@ -112,6 +115,26 @@ export class StreamThread {
 
   get running(): boolean {
     return this.#running;
+  }
+
+  /** Reads the group's lag for the partitions this instance owns (once per commit interval, so cheap). */
+  async #refreshLag(): Promise<void> {
+    if (this.admin === undefined) return;
+    const owned = new Set<string>();
+    for (const task of this.tasks.tasks.values()) for (const q of task.partitions) owned.add(`${q.topic}\u0000${q.partition}`);
+    try {
+      const group = await this.admin.describeGroup(this.config.applicationId);
+      let total = 0;
+      let max = 0;
+      for (const o of group.offsets) {
+        if (!owned.has(`${o.topic}\u0000${o.partition}`)) continue;
+        total += o.lag;
+        if (o.lag > max) max = o.lag;
+      }
+      this.lag = { total, max };
+    } catch {
+      this.lag = undefined; // lag is best effort; a failed describe must not stop processing
+    }
   }
 
   /** Commits every task now (also used on revoke and close). */

@@ -23,6 +23,10 @@ export function collectMetrics(thread: StreamThread, tasks: TaskManager, collect
     'buffered-records': tasks.buffered,
     'unrouted-records-total': tasks.unrouted,
   };
+  if (thread.lag !== undefined) {
+    out['committed-lag-total'] = thread.lag.total;
+    out['committed-lag-max'] = thread.lag.max;
+  }
   for (const task of tasks.tasks.values()) {
     const m = task.executor.metrics;
     out[`task.${task.id}.process-total`] = m.processed;

@@ -122,6 +122,24 @@ describe('runtime > KafkaStreams wiring', () => {
     expect(ticks.map((r) => `${str(r.key)}@${str(r.value)}`)).toEqual(['stream@50', 'stream@120', 'stream@310', 'wall@1000']);
   });
 
+  it('reports the committed lag of its partitions after an interval commit', async () => {
+    const broker = await Broker.inMemory();
+    open.push(broker);
+    await broker.admin().createTopics([{ topic: 'in', partitions: 2 }, { topic: 'out', partitions: 2 }]);
+    await broker.producer().send(Array.from({ length: 30 }, (_, i) => ({ topic: 'in', key: `k${i}`, value: 'v' })));
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).to('out', Produced.with(S, S));
+    const app = new KafkaStreams(builder.build(), { applicationId: 'lag', broker, commitIntervalMs: 20, logger: silentLogger });
+    open.push(app);
+    expect(app.metrics()['committed-lag-total']).toBeUndefined();
+    await app.start();
+    await waitFor(() => app.metrics()['committed-lag-total'] === 0 && app.metrics()['process-total'] === 30, 10_000, 'lag 0');
+    await broker.producer().send([{ topic: 'in', key: 'late', value: 'v' }]);
+    await waitFor(() => app.metrics()['process-total'] === 31, 10_000, 'the late record');
+    expect(app.metrics()['committed-lag-max']).toBeLessThanOrEqual(1);
+    expect(app.metrics()['commit-total']).toBeGreaterThan(0);
+  });
+
   it('without a broker opens a durable embedded broker under stateDir, and closes it', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'tributary-runtime-'));
     try {
