@@ -4,8 +4,13 @@ import { StoreMetricsRecorder, type StoreMetrics } from './internal/store-metric
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
 import type { SessionBytesStore, SessionStore } from './session-store.js';
 import type { StateStore, StateStoreContext } from './state-store.js';
+import type { SessionBytesFlushListener } from './caching-session-store.js';
+import { storeContextParts } from './store-context.js';
 
 type Sessions<K, AGG> = KeyValueEntry<Windowed<K>, AGG>[];
+
+/** Told about every session update that leaves the store. */
+export type SessionFlushListener<K, AGG> = (key: Windowed<K>, newValue: AGG | null, oldValue: AGG | null, timestamp: number) => void;
 
 /**
  * The typed outer layer of a session store: serdes (topic = the changelog topic), counters and
@@ -16,6 +21,8 @@ type Sessions<K, AGG> = KeyValueEntry<Windowed<K>, AGG>[];
 export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, RestorableStore {
   private readonly recorder = new StoreMetricsRecorder();
   private topic: string | undefined;
+  private immediate: SessionFlushListener<K, AGG> | null = null;
+  private now: () => number = () => Date.now();
 
   constructor(
     readonly inner: SessionBytesStore,
@@ -28,6 +35,8 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Restor
   }
   async init(context: StateStoreContext, root: StateStore = this): Promise<void> {
     this.topic = `${context.applicationId}-${this.name}-changelog`;
+    const ts = storeContextParts(context).timestamp;
+    if (ts !== undefined) this.now = ts.bind(context);
     await this.inner.init(context, root);
   }
   flush(): void | Promise<void> {
@@ -45,6 +54,23 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Restor
   }
   metrics(): StoreMetrics {
     return this.recorder.snapshot();
+  }
+
+  /**
+   * Hears every session update that leaves the store: once per flush with a caching layer below
+   * (returns true), else on every put/remove (returns false).
+   */
+  setFlushListener(listener: SessionFlushListener<K, AGG>): boolean {
+    const inner = this.inner as SessionBytesStore & { setFlushListener?: (l: SessionBytesFlushListener) => boolean };
+    const cached = inner.setFlushListener?.((k, n, o, ts) =>
+      listener({ key: this.keySerde.deserialize(k.key, this.topic) as K, window: k.window }, this.agg(n), this.agg(o), ts),
+    ) ?? false;
+    this.immediate = cached ? null : listener;
+    return cached;
+  }
+
+  private agg(bytes: Buffer | null): AGG | null {
+    return bytes === null ? null : this.aggSerde.deserialize(bytes, this.topic);
   }
 
   private k(key: K): Buffer {
@@ -67,10 +93,14 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Restor
     this.recorder.puts++;
     const key = { key: this.k(sessionKey.key), window: sessionKey.window };
     const agg = aggregate === null ? null : this.aggSerde.serialize(aggregate, this.topic);
-    this.recorder.time(() => this.inner.put(key, agg));
+    if (this.immediate === null) return this.recorder.time(() => this.inner.put(key, agg));
+    const old = this.inner.fetchSession(key.key, key.window.start, key.window.end);
+    this.inner.put(key, agg);
+    if (old !== null || agg !== null) this.immediate(sessionKey, aggregate, this.agg(old), this.now());
   }
   remove(sessionKey: Windowed<K>): void {
     this.recorder.deletes++;
+    if (this.immediate !== null) return this.put(sessionKey, null);
     this.inner.remove({ key: this.k(sessionKey.key), window: sessionKey.window });
   }
   fetchSession(key: K, sessionStartTime: number, sessionEndTime: number): AGG | null {

@@ -1,4 +1,5 @@
 import type { Serde } from '../src/serdes/serde.js';
+import { CachingSessionStore } from './caching-session-store.js';
 import { ChangeLoggingSessionStore } from './change-logging-session-store.js';
 import type { StoreLayerOptions } from './key-value-store-builder.js';
 import { MeteredSessionStore } from './metered-session-store.js';
@@ -15,10 +16,8 @@ export interface SessionBytesStoreSupplier {
 }
 
 /**
- * Builds typed session stores, one per task: metered → (change-logging) → inner. Immutable;
- * logging on by default. Caching is not implemented for session stores yet: `withCachingEnabled()`
- * is accepted (so DSL code written for Kafka compiles) and recorded in `options.caching`, but the
- * built stack has no caching layer — every session update is written and logged.
+ * Builds typed session stores, one per task: metered → (caching) → (change-logging) → inner.
+ * Immutable; logging on and caching off by default.
  * @example
  * const b = Stores.sessionStoreBuilder(Stores.persistentSessionStore('sessions', 86_400_000), Serdes.string(), Serdes.long());
  */
@@ -62,6 +61,7 @@ export class SessionStoreBuilder<K, AGG> implements StoreBuilder<MeteredSessionS
   build(): MeteredSessionStore<K, AGG> {
     let store: SessionBytesStore = this.supplier.get();
     if (this.options.logging) store = new ChangeLoggingSessionStore(store);
+    if (this.options.caching) store = new CachingSessionStore(store);
     return new MeteredSessionStore(store, this.keySerde, this.aggSerde);
   }
 }

@@ -12,15 +12,19 @@ const implementations: SessionImplementation[] = [
     open: () => openHarness(() => new LevelSessionStore('store', SESSION_RETENTION), true) },
 ];
 for (const persistent of [false, true]) {
-  for (const logging of [false, true]) {
-    const supplier = persistent ? Stores.persistentSessionStore('store', SESSION_RETENTION) : Stores.inMemorySessionStore('store', SESSION_RETENTION);
-    const base = Stores.sessionStoreBuilder(supplier, Serdes.bytes(), Serdes.bytes());
-    const builder = logging ? base.withLoggingEnabled() : base.withLoggingDisabled();
-    implementations.push({
-      name: `metered${logging ? ' > logging' : ''} > ${persistent ? 'LevelDB' : 'in-memory'}`,
-      supports: { persistent, logging },
-      open: () => openHarness(() => builder.build(), persistent),
-    });
+  for (const caching of [false, true]) {
+    for (const logging of [false, true]) {
+      const supplier = persistent ? Stores.persistentSessionStore('store', SESSION_RETENTION) : Stores.inMemorySessionStore('store', SESSION_RETENTION);
+      let builder = Stores.sessionStoreBuilder(supplier, Serdes.bytes(), Serdes.bytes());
+      builder = logging ? builder.withLoggingEnabled() : builder.withLoggingDisabled();
+      builder = caching ? builder.withCachingEnabled() : builder.withCachingDisabled();
+      const built = builder;
+      implementations.push({
+        name: `metered${caching ? ' > caching' : ''}${logging ? ' > logging' : ''} > ${persistent ? 'LevelDB' : 'in-memory'}`,
+        supports: { persistent, logging },
+        open: () => openHarness(() => built.build(), persistent),
+      });
+    }
   }
 }
 
