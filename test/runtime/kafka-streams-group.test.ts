@@ -77,4 +77,33 @@ describe('runtime > KafkaStreams group', () => {
     expect(new Set(seenA.filter((s) => s.value.startsWith('c')).map((s) => s.partition)).size).toBe(4);
     await a.close();
   });
+
+  it('loses nothing while instances join and leave under continuous input (clean handovers: no duplicates either)', async () => {
+    const broker = await Broker.inMemory();
+    open.push(broker);
+    await broker.admin().createTopics([{ topic: 'in', partitions: 4 }, { topic: 'out', partitions: 4 }]);
+    const producer = broker.producer();
+    let sent = 0;
+    const produce = async (n: number) => {
+      for (let i = 0; i < n; i++, sent++) await producer.send([{ topic: 'in', key: `k${sent % 23}`, value: `v${sent}` }]);
+    };
+    const a = instance(broker, []);
+    await a.start();
+    await produce(150);
+    const b = instance(broker, []);
+    await b.start();
+    await produce(150);
+    const c = instance(broker, []);
+    await c.start();
+    await produce(150);
+    await a.close();
+    await produce(150);
+    await b.close();
+    await produce(100);
+    const out = await readAtLeast(broker, 'out', sent);
+    const values = out.map((r) => str(r.value)!);
+    expect(new Set(values).size).toBe(sent);
+    expect(values).toHaveLength(sent);
+    await c.close();
+  });
 });
