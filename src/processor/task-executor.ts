@@ -10,6 +10,8 @@ import {
 import { buildTaskGraph, type TaskGraph } from './internal/build-task-graph.js';
 import { handleDeserializationFailure } from './internal/deserialization-failure.js';
 import { PunctuationQueue, type PunctuationSchedule } from './internal/punctuation-queue.js';
+import { RecordBuffer } from './internal/record-buffer.js';
+import { closeStores, initStores } from './internal/task-stores.js';
 import type { SourceNode } from './internal/runtime-nodes.js';
 import type { TaskState } from './internal/task-state.js';
 import type { Cancellable, PunctuationType, Punctuator } from './processor-context.js';
@@ -54,11 +56,13 @@ export interface TaskExecutorMetrics {
  * runtime's tasks. A record goes in deserialized by its source, flows `forward` → children as plain
  * synchronous calls, and comes out of sinks into the {@link RecordCollector}.
  *
- * Steps of `process(record)`:
+ * Steps of `process(record)` (and of `processNext()` for records buffered with `addRecords`, which
+ * picks the buffered head with the smallest timestamp first):
  * 1. find the source node of the record's topic;
- * 2. deserialize key and value (a failure goes to the deserialization exception handler);
- * 3. extract the timestamp and advance stream time (the max timestamp seen);
- * 4. push the record through the graph; a throw becomes a `StreamsProcessingError`.
+ * 2. extract the timestamp (the source's extractor, else the record's own);
+ * 3. deserialize key and value (a failure goes to the deserialization exception handler);
+ * 4. advance stream time (the max timestamp seen) and push the record through the graph;
+ *    a throw becomes a `StreamsProcessingError`.
  * Punctuation is separate: the caller calls `punctuateStreamTime()` after processing and
  * `punctuateWallClock()` when the wall clock moved.
  *
@@ -88,6 +92,7 @@ export class TaskExecutor implements TaskState {
   readonly #streamTimeQueue = new PunctuationQueue();
   readonly #wallClockQueue = new PunctuationQueue();
   readonly #partitionTime = new Map<string, number>();
+  readonly #buffer = new RecordBuffer();
   readonly #stateDir: string | undefined;
   #state: 'created' | 'running' | 'closed' = 'created';
   #running = false;
@@ -137,36 +142,34 @@ export class TaskExecutor implements TaskState {
     this.#initProcessors();
   }
 
-  /** Processes one consumed record; false if it was skipped (deserialization handler). */
+  /** Processes one consumed record now; false if it was skipped (deserialization handler). */
   process(consumed: ConsumedRecord): boolean {
     const source = consumed.topic === this.#lastTopic ? this.#lastSource! : this.#source(consumed.topic);
-    let key: unknown;
-    let value: unknown;
-    try {
-      key = source.keySerde.deserialize(consumed.key, consumed.topic);
-      value = source.valueSerde.deserialize(consumed.value, consumed.topic);
-    } catch (e) {
-      handleDeserializationFailure(this.#handler, this.collector, this.taskId, source.name, consumed, e);
-      this.#skipped++;
-      return false;
-    }
-    this.currentTopic = consumed.topic;
-    this.currentPartition = consumed.partition;
-    this.currentOffset = consumed.offset;
-    let timestamp = consumed.timestamp;
-    if (source.timestampExtractor !== undefined) {
-      try {
-        timestamp = source.timestampExtractor(consumed, this.#partitionTime.get(consumed.topic) ?? -1);
-      } catch (e) {
-        throw this.fail(e, source.name);
-      }
-    }
-    if (!(timestamp >= 0)) {
-      throw this.fail(new RangeError(`invalid (negative or missing) timestamp ${timestamp}`), source.name);
-    }
-    if (timestamp > (this.#partitionTime.get(consumed.topic) ?? -1)) this.#partitionTime.set(consumed.topic, timestamp);
-    this.#push(source, new Record(key, value, timestamp, consumed.headers));
+    return this.#processAt(source, consumed, this.#extractTimestamp(source, consumed));
+  }
+
+  /**
+   * Buffers consumed records (of any of the task's topics, in any mix) for {@link processNext}. Their
+   * timestamps are extracted now, so the next record can be chosen by timestamp.
+   */
+  addRecords(records: readonly ConsumedRecord[]): void {
+    for (const record of records) this.#buffer.add(record, this.#extractTimestamp(this.#source(record.topic), record));
+  }
+
+  /**
+   * Processes the buffered record with the smallest timestamp among the heads of the task's
+   * topic queues (Kafka's choice). False if nothing was buffered; a skipped record counts as taken.
+   */
+  processNext(): boolean {
+    const next = this.#buffer.poll();
+    if (next === undefined) return false;
+    this.#processAt(this.#source(next.record.topic), next.record, next.timestamp);
     return true;
+  }
+
+  /** How many records `addRecords` buffered that are not processed yet. */
+  get bufferedRecords(): number {
+    return this.#buffer.size;
   }
 
   /**
@@ -180,7 +183,6 @@ export class TaskExecutor implements TaskState {
     this.currentOffset = offset;
     this.#push(source, record);
   }
-
 
   /** Fires stream-time punctuators that are due; true if any fired. */
   punctuateStreamTime(): boolean {
@@ -202,9 +204,9 @@ export class TaskExecutor implements TaskState {
     this.#running = false;
     this.#lastTopic = undefined;
     this.#lastSource = undefined;
+    this.#buffer.clear();
     for (const node of this.#graph.processors) node.close();
-    const pending = [...this.#graph.stores.values()].map((s) => s.close()).filter((r) => r instanceof Promise);
-    if (pending.length > 0) return Promise.all(pending).then(() => undefined);
+    return closeStores(this.#graph.stores.values());
   }
 
   // -- TaskState ---------------------------------------------------------------------------------
@@ -233,6 +235,42 @@ export class TaskExecutor implements TaskState {
 
   // -- internals ---------------------------------------------------------------------------------
 
+  #extractTimestamp(source: SourceNode, consumed: ConsumedRecord): number {
+    if (source.timestampExtractor === undefined) return consumed.timestamp;
+    const partitionTime = this.#partitionTime.get(consumed.topic) ?? -1;
+    let timestamp: number;
+    try {
+      timestamp = source.timestampExtractor(consumed, partitionTime);
+    } catch (e) {
+      this.currentTopic = consumed.topic;
+      this.currentOffset = consumed.offset;
+      throw this.fail(e, source.name);
+    }
+    if (timestamp > partitionTime) this.#partitionTime.set(consumed.topic, timestamp);
+    return timestamp;
+  }
+
+  #processAt(source: SourceNode, consumed: ConsumedRecord, timestamp: number): boolean {
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = source.keySerde.deserialize(consumed.key, consumed.topic);
+      value = source.valueSerde.deserialize(consumed.value, consumed.topic);
+    } catch (e) {
+      handleDeserializationFailure(this.#handler, this.collector, this.taskId, source.name, consumed, e);
+      this.#skipped++;
+      return false;
+    }
+    this.currentTopic = consumed.topic;
+    this.currentPartition = consumed.partition;
+    this.currentOffset = consumed.offset;
+    if (!(timestamp >= 0)) {
+      throw this.fail(new RangeError(`invalid (negative or missing) timestamp ${timestamp}`), source.name);
+    }
+    this.#push(source, new Record(key, value, timestamp, consumed.headers));
+    return true;
+  }
+
   #push(source: SourceNode, record: Record<unknown, unknown>): void {
     const timestamp = record.timestamp;
     if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
@@ -260,17 +298,10 @@ export class TaskExecutor implements TaskState {
     }
   };
 
-
-
   #initStores(): Promise<void>[] {
     if (this.#state !== 'created') throw new TopologyError(`task ${this.taskId} is already initialized or closed`);
     const context = { applicationId: this.applicationId, taskId: this.taskId, partition: this.partition, stateDir: this.#stateDir };
-    const pending: Promise<void>[] = [];
-    for (const store of this.#graph.stores.values()) {
-      const r = store.init(context, store);
-      if (r instanceof Promise) pending.push(r);
-    }
-    return pending;
+    return initStores(this.#graph.stores.values(), context);
   }
 
   #initProcessors(): void {

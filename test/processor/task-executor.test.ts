@@ -185,4 +185,20 @@ describe('processor > TaskExecutor', () => {
     expect(closed).toBe(1);
     expect(() => task.process(consumed('in', 0, 'x'))).toThrow(/closed/);
   });
+
+  it('processNext takes the buffered head with the smallest timestamp across topics', () => {
+    const t = new Topology().addSource('src', ['left', 'right'], io).addSink('out', 'out', io, 'src');
+    const { sent, collector } = collecting();
+    const task = new TaskExecutor(t, { subtopologyId: 0, partition: 0, applicationId: 'app', collector });
+    task.init();
+    task.addRecords([consumed('left', 0, 'L5', 5), consumed('left', 1, 'L1', 1), consumed('right', 0, 'R3', 3), consumed('right', 1, 'R9', 9)]);
+    expect(task.bufferedRecords).toBe(4);
+    while (task.processNext());
+    // Heads compete by timestamp; within a topic the order stays FIFO (L1 waits behind L5).
+    expect(sent.map((s) => s.value)).toEqual(['R3', 'L5', 'L1', 'R9']);
+    expect(task.streamTimeMs).toBe(9);
+    expect(task.bufferedRecords).toBe(0);
+    expect(task.processNext()).toBe(false);
+    expect(() => task.addRecords([consumed('elsewhere', 0, 'x')])).toThrow(/does not read topic "elsewhere"/);
+  });
 });
