@@ -110,6 +110,24 @@ describe('runtime > KafkaStreams processing', () => {
     expect(committed.offsets.find((o) => o.partition === 2)?.committed ?? 0).toBeLessThanOrEqual(1);
   });
 
+  it('a processor whose init() throws fails the app when its task is created; close() resolves', async () => {
+    const broker = await broker4('in', 'out');
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).process(() => ({
+      init() {
+        throw new Error('cannot connect');
+      },
+      process() {},
+    }));
+    const streams = app(builder.build(), broker);
+    await streams.start();
+    await waitForState(streams, 'ERROR');
+    expect(streams.error).toBeInstanceOf(StreamsProcessingError);
+    expect(streams.error?.message).toMatch(/cannot connect/);
+    await streams.close();
+    expect(streams.state).toBe('ERROR');
+  });
+
   it('a deserialization failure (logAndFail default) moves the app to ERROR with a RecordDeserializationError', async () => {
     const broker = await broker4('in', 'out');
     const builder = new StreamsBuilder();
