@@ -5,6 +5,10 @@ import type { RecordCollector } from '../processor/record-collector.js';
 import { TaskExecutor } from '../processor/task-executor.js';
 import type { Topology } from '../processor/topology.js';
 import type { Serde } from '../serdes/serde.js';
+import type { ReadOnlyKeyValueStore } from '../../state/read-only-key-value-store.js';
+import { ReadOnlyViews } from '../../state/read-only-views.js';
+import type { ReadOnlyWindowStore } from '../../state/read-only-window-store.js';
+import type { StateStore } from '../../state/state-store.js';
 import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
 import { readDriverConfig } from './driver-config.js';
@@ -44,7 +48,6 @@ export interface CapturedRecord {
  * driver.close();
  */
 export class TopologyTestDriver {
-  readonly #topology: Topology;
   readonly #clock: ManualClock;
   readonly #tasks: TaskExecutor[] = [];
   readonly #taskByTopic = new Map<string, TaskExecutor>();
@@ -56,7 +59,6 @@ export class TopologyTestDriver {
 
   constructor(topology: Topology, config: Record<string, unknown> = {}, initialWallClockMs: number = Date.now()) {
     const cfg = readDriverConfig(config);
-    this.#topology = topology;
     this.#applicationId = cfg.applicationId;
     this.#clock = new ManualClock(initialWallClockMs);
     const collector: RecordCollector = { send: (topic, key, value, timestamp, headers) => this.#capture(topic, key, value, timestamp, headers) };
@@ -106,14 +108,20 @@ export class TopologyTestDriver {
     }
   }
 
-  /** Stores are wired by the state-store issue; until then every name is unknown. */
-  getKeyValueStore<K, V>(name: string): never {
-    return this.#noStore<K, V>(name);
+  /**
+   * A read-only view of the key-value store `name` (reads see every update at once: the driver
+   * flushes per record). Throws a `TopologyError` if the topology has no such store or it is not
+   * a key-value store.
+   */
+  getKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    const store = this.#store(name, ['get', 'range', 'all'], 'key-value');
+    return ReadOnlyViews.keyValue(store as unknown as ReadOnlyKeyValueStore<K, V>);
   }
 
-  /** Stores are wired by the state-store issue; until then every name is unknown. */
-  getWindowStore<K, V>(name: string): never {
-    return this.#noStore<K, V>(name);
+  /** A read-only view of the window store `name`; same rules as {@link getKeyValueStore}. */
+  getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
+    const store = this.#store(name, ['fetch', 'fetchAll', 'all'], 'window');
+    return ReadOnlyViews.window(store as unknown as ReadOnlyWindowStore<K, V>);
   }
 
   /** Topics the topology has written to so far. */
@@ -169,11 +177,19 @@ export class TopologyTestDriver {
     return { topic, partition: 0, offset, timestamp, key, value, headers };
   }
 
-  #noStore<K, V>(name: string): never {
-    void (undefined as K | V | undefined);
-    if (this.#topology.storeBuilder(name) === undefined) throw new TopologyError(`no store named ${name} in this topology`);
-    throw new TopologyError(`store ${name} exists, but reading stores through the test driver is not wired yet`);
+  #store(name: string, methods: readonly string[], kind: string): StateStore {
+    this.#checkOpen();
+    for (const task of this.#tasks) {
+      const store = task.store(name);
+      if (store === undefined) continue;
+      if (methods.some((m) => typeof (store as unknown as Record<string, unknown>)[m] !== 'function')) {
+        throw new TopologyError(`store ${name} is not a ${kind} store`);
+      }
+      return store;
+    }
+    throw new TopologyError(`no store named ${name} in this topology`);
   }
+
 
   #checkOpen(): void {
     if (this.#closed) throw new TopologyError('the TopologyTestDriver is closed');

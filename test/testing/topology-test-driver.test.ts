@@ -202,4 +202,53 @@ describe('testing > TopologyTestDriver', () => {
     driver.close();
     expect(() => input.pipeInput('k', 'v', 1)).toThrow(/closed/);
   });
+
+  it('hands out read-only views of key-value stores, and names the problem for other names', () => {
+    const data = new Map<string, number>();
+    const store = {
+      name: 'counts',
+      init() {},
+      flush() {},
+      close() {},
+      persistent: () => false,
+      isOpen: () => true,
+      put: (k: string, v: number) => void data.set(k, v),
+      get: (k: string) => data.get(k) ?? null,
+      range: () => [],
+      reverseRange: () => [],
+      prefixScan: () => [],
+      all: () => [...data].map(([key, value]) => ({ key, value })),
+      reverseAll: () => [],
+      approximateNumEntries: () => data.size,
+    };
+    const builder = new StreamsBuilder();
+    builder.addStateStore({ name: 'counts', loggingEnabled: false, changelogConfig: {}, build: () => store });
+    builder.addStateStore({
+      name: 'plain',
+      loggingEnabled: false,
+      changelogConfig: {},
+      build: () => ({ name: 'plain', init() {}, flush() {}, close() {}, persistent: () => false, isOpen: () => true }),
+    });
+    builder.stream('in', Consumed.with(S, S)).process(() => {
+      let ctx!: ProcessorContext<never, never>;
+      return {
+        init: (c: ProcessorContext<never, never>) => void (ctx = c),
+        process: (r: Record<string, string>) => {
+          const s = ctx.getStateStore<typeof store>('counts');
+          s.put(r.key, (s.get(r.key) ?? 0) + 1);
+        },
+      };
+    }, 'counts', 'plain');
+    const driver = new TopologyTestDriver(builder.build(), {}, 0);
+    const input = driver.createInputTopic('in', S, S);
+    input.pipeInput('a', 'x', 1);
+    input.pipeInput('a', 'y', 2);
+    const counts = driver.getKeyValueStore<string, number>('counts');
+    expect(counts.get('a')).toBe(2);
+    expect(counts.approximateNumEntries()).toBe(1);
+    expect((counts as unknown as { put?: unknown }).put).toBeUndefined();
+    expect(() => driver.getKeyValueStore('plain')).toThrow('store plain is not a key-value store');
+    expect(() => driver.getWindowStore('counts')).toThrow('store counts is not a window store');
+    expect(() => driver.getWindowStore('nope')).toThrow('no store named nope in this topology');
+  });
 });
