@@ -122,6 +122,24 @@ describe('runtime > KafkaStreams wiring', () => {
     expect(ticks.map((r) => `${str(r.key)}@${str(r.value)}`)).toEqual(['stream@50', 'stream@120', 'stream@310', 'wall@1000']);
   });
 
+  it('a task reading two co-partitioned topics processes their buffered records in timestamp order', async () => {
+    const broker = await Broker.inMemory();
+    open.push(broker);
+    await broker.admin().createTopics([{ topic: 'left', partitions: 1 }, { topic: 'right', partitions: 1 }, { topic: 'out', partitions: 1 }]);
+    await broker.producer().send([
+      ...[10, 30, 50].map((timestamp) => ({ topic: 'left', key: 'k', value: `L${timestamp}`, timestamp })),
+      ...[20, 40, 60].map((timestamp) => ({ topic: 'right', key: 'k', value: `R${timestamp}`, timestamp })),
+    ]);
+    const builder = new StreamsBuilder();
+    builder.stream(['left', 'right'], Consumed.with(S, S)).to('out', Produced.with(S, S));
+    const app = new KafkaStreams(builder.build(), { applicationId: 'order', broker, logger: silentLogger });
+    open.push(app);
+    await app.start();
+    const out = await readAtLeast(broker, 'out', 6);
+    expect(out.map((r) => str(r.value))).toEqual(['L10', 'R20', 'L30', 'R40', 'L50', 'R60']);
+    expect(app.metrics()['active-tasks']).toBe(1);
+  });
+
   it('reports the committed lag of its partitions after an interval commit', async () => {
     const broker = await Broker.inMemory();
     open.push(broker);
