@@ -21,7 +21,8 @@ interface Running {
   readonly tasks: TaskManager;
   readonly thread: StreamThread;
   readonly collector: RuntimeRecordCollector;
-  readonly loop: Promise<void>;
+  /** The processing loop once step 5 started it. */
+  loop: Promise<void>;
 }
 
 /**
@@ -133,15 +134,13 @@ export class KafkaStreams {
         },
         onFatal: (e) => this.#fail(e),
       }, admin);
+      // From here on close() (or a failure) releases the clients.
+      const running: Running = { consumer, producer, tasks, thread, collector, loop: Promise.resolve() };
+      this.#running = running;
+      this.#lastRun = running;
       await consumer.subscribe(meta.allSourceTopics, thread.listener);
-      if (this.state !== 'REBALANCING') {
-        // close() came while starting: release what was opened.
-        this.#running = { consumer, producer, tasks, thread, collector, loop: Promise.resolve() };
-        return;
-      }
-      // Step 5
-      this.#running = { consumer, producer, tasks, thread, collector, loop: thread.run() };
-      this.#lastRun = this.#running;
+      // Step 5 (unless close() came while starting)
+      if (this.state === 'REBALANCING') running.loop = thread.run();
     } catch (e) {
       this.#fail(e);
       await this.#release(false);
@@ -163,8 +162,12 @@ export class KafkaStreams {
     const failed = this.state === 'ERROR';
     if (!failed) this.#machine.transition('PENDING_SHUTDOWN');
     await this.#starting?.catch(() => undefined);
-    await this.#release(!failed && this.#error === undefined);
-    if (this.state === 'PENDING_SHUTDOWN') this.#machine.transition('NOT_RUNNING');
+    try {
+      await this.#release(!failed && this.#error === undefined);
+    } finally {
+      // Everything is released even when the final commit failed (its error is thrown to the caller).
+      if (this.state === 'PENDING_SHUTDOWN') this.#machine.transition('NOT_RUNNING');
+    }
   }
 
   async #release(commit: boolean): Promise<void> {
