@@ -128,6 +128,19 @@ describe('runtime > KafkaStreams processing', () => {
     expect(streams.state).toBe('ERROR');
   });
 
+  it('a send to a missing output topic moves the app to ERROR naming the topic; nothing is committed', async () => {
+    const broker = await broker4('in');
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).to('nowhere', Produced.with(S, S));
+    const streams = app(builder.build(), broker);
+    await broker.producer().send([{ topic: 'in', key: 'k', value: 'v' }]);
+    await streams.start();
+    await waitForState(streams, 'ERROR');
+    expect(streams.error?.message).toMatch(/"nowhere"/);
+    await streams.close();
+    expect((await broker.admin().describeGroup('app')).offsets.every((o) => o.committed === 0)).toBe(true);
+  });
+
   it('a deserialization failure (logAndFail default) moves the app to ERROR with a RecordDeserializationError', async () => {
     const broker = await broker4('in', 'out');
     const builder = new StreamsBuilder();
