@@ -1,4 +1,4 @@
-import { SortedBytesMap } from './sorted-bytes-map.js';
+import { LazyKeyIndex } from './lazy-key-index.js';
 import type { StoreSpace } from './store-space.js';
 
 /**
@@ -8,8 +8,8 @@ import type { StoreSpace } from './store-space.js';
 export interface BytesMap {
   readonly size: number;
   get(key: Buffer): Buffer | null;
-  /** Sets (null: deletes) a key; returns whether the key existed before. */
-  set(key: Buffer, value: Buffer | null): boolean;
+  /** Sets (null: deletes) a key. */
+  set(key: Buffer, value: Buffer | null): void;
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void;
   /** Visits every key, ascending, without reading values. */
   forEachKey(visit: (key: Buffer) => void): void;
@@ -17,26 +17,41 @@ export interface BytesMap {
   clear(): void;
 }
 
-/** A BytesMap held entirely in memory. */
+/**
+ * A BytesMap held entirely in memory: values in a hash map (point reads and writes in O(1)), order
+ * kept by a {@link LazyKeyIndex} that only membership changes touch.
+ */
 export class MemoryBytesMap implements BytesMap {
-  private readonly map = new SortedBytesMap<Buffer>();
+  private readonly values = new Map<string, { key: Buffer; value: Buffer }>();
+  private readonly index = new LazyKeyIndex();
   get size(): number {
-    return this.map.size;
+    return this.values.size;
   }
   get(key: Buffer): Buffer | null {
-    return this.map.get(key) ?? null;
+    return this.values.get(key.toString('latin1'))?.value ?? null;
   }
-  set(key: Buffer, value: Buffer | null): boolean {
-    return (value === null ? this.map.delete(key) : this.map.set(key, value)) !== undefined;
+  set(key: Buffer, value: Buffer | null): void {
+    const id = key.toString('latin1');
+    if (value === null) {
+      if (this.values.delete(id)) this.index.remove(key);
+      return;
+    }
+    const entry = this.values.get(id);
+    if (entry !== undefined) entry.value = value;
+    else {
+      this.values.set(id, { key, value });
+      this.index.add(key);
+    }
   }
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void {
-    this.map.scan(from, to, reverse, visit);
+    this.index.scan(from, to, reverse, (key) => visit(key, this.values.get(key.toString('latin1'))!.value));
   }
   forEachKey(visit: (key: Buffer) => void): void {
-    this.map.scan(null, null, false, (k) => void visit(k));
+    this.index.scan(null, null, false, (k) => void visit(k));
   }
   clear(): void {
-    this.map.clear();
+    this.values.clear();
+    this.index.clear();
   }
 }
 
@@ -44,12 +59,12 @@ export class MemoryBytesMap implements BytesMap {
  * A BytesMap over a LevelDB store space, optionally under a key prefix (a window segment id).
  *
  * Range reads must be synchronous but LevelDB iterators are not, so the map keeps every key (not
- * value) in an in-memory sorted index, built by one key scan at open, and fetches values with
- * `getSync`. The trade: memory proportional to the key set, and an O(keys) scan at open; in
+ * value) in an in-memory ordered index ({@link LazyKeyIndex}), built by one key scan at open, and
+ * fetches values with `getSync`. The trade: memory proportional to the key set, and an O(keys) scan at open; in
  * return `range`/`all` are synchronous and point misses never touch LevelDB.
  */
 export class LevelBytesMap implements BytesMap {
-  private readonly index = new SortedBytesMap<true>();
+  private readonly index = new LazyKeyIndex();
 
   constructor(
     private readonly space: StoreSpace,
@@ -62,7 +77,7 @@ export class LevelBytesMap implements BytesMap {
 
   /** Registers a key found on disk at open (no write). */
   addLoadedKey(key: Buffer): void {
-    this.index.set(key, true);
+    this.index.add(key);
   }
 
   private dbKey(key: Buffer): Buffer {
@@ -78,10 +93,11 @@ export class LevelBytesMap implements BytesMap {
     return this.space.get(this.dbKey(key));
   }
 
-  set(key: Buffer, value: Buffer | null): boolean {
-    const existed = value === null ? this.index.delete(key) !== undefined : this.index.set(key, true) !== undefined;
-    if (value !== null || existed) this.space.stage(this.dbKey(key), value);
-    return existed;
+  /** Staged for the next commit; a delete is staged even if the key may be absent (harmless). */
+  set(key: Buffer, value: Buffer | null): void {
+    this.space.stage(this.dbKey(key), value);
+    if (value === null) this.index.remove(key);
+    else this.index.add(key);
   }
 
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LazyKeyIndex } from '../../state/internal/lazy-key-index.js';
 import { SortedBytesMap, compareBytes } from '../../state/internal/sorted-bytes-map.js';
 
 describe('state > SortedBytesMap', () => {
@@ -43,6 +44,34 @@ describe('state > SortedBytesMap', () => {
         for (const k of sorted.slice(0, 50)) expect(map.get(k)).toBe(model.get(k.toString('hex')));
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('state > LazyKeyIndex', () => {
+  it('property: matches a set model whether updates are merged in batches or on demand', () => {
+    const key = fc.uint8Array({ maxLength: 2 }).map((a) => Buffer.from(a));
+    const op = fc.record({ add: fc.boolean(), key, look: fc.integer({ min: 0, max: 200 }) });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 6000 }), (ops) => {
+        const index = new LazyKeyIndex();
+        const model = new Set<string>();
+        for (const o of ops) {
+          if (o.add) {
+            index.add(o.key);
+            model.add(o.key.toString('hex'));
+          } else {
+            index.remove(o.key);
+            model.delete(o.key.toString('hex'));
+          }
+          // Now and then read mid-stream (forces a merge of whatever is logged).
+          if (o.look === 0) expect(index.size).toBe(model.size);
+        }
+        const keys: string[] = [];
+        index.scan(null, null, false, (k) => void keys.push(k.toString('hex')));
+        expect(keys).toEqual([...model].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex')));
+      }),
+      { numRuns: 30 },
     );
   });
 });
