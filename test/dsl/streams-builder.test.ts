@@ -140,4 +140,18 @@ describe('dsl > StreamsBuilder', () => {
     expect(generatedText).toContain('Source: KSTREAM-SOURCE-0000000004 (topics: [KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition])');
     expect(() => generated.build({ ensureExplicitInternalNaming: true })).toThrow(/KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition/);
   });
+
+  it('marks key-changing operations as requiring a repartition, and keeps the flag through the others', () => {
+    const builder = new StreamsBuilder();
+    const s = builder.stream('in', strings);
+    expect(s.repartitionRequired).toBe(false);
+    expect(s.filter(() => true).mapValues((v) => v).flatMapValues((v) => [v]).peek(() => {}).repartitionRequired).toBe(false);
+    expect(s.map((k, v) => ({ key: v, value: k })).repartitionRequired).toBe(true);
+    expect(s.flatMap((k, v) => [{ key: v, value: k }]).repartitionRequired).toBe(true);
+    expect(s.process(() => ({ process: () => {} })).repartitionRequired).toBe(true);
+    const rekeyed = s.selectKey((_k, v) => v);
+    expect(rekeyed.filter(() => true).mapValues((v) => v.length).repartitionRequired).toBe(true);
+    expect(rekeyed.merge(s).repartitionRequired).toBe(true);
+    expect(rekeyed.repartition().repartitionRequired).toBe(false);
+  });
 });
