@@ -195,7 +195,7 @@ export async function runStatelessBench(opts: { records?: number } = {}): Promis
   }
   records.length = 0;
   logHop(makeData(Math.min(n, 100_000))); // warm-up
-  const hop = logHop(data);
+  let hop = logHop(data);
   if (hop.out !== expected) throw new Error(`log hop wrote ${hop.out} records, expected ${expected}`);
 
   const memory = await Broker.inMemory();
@@ -209,6 +209,9 @@ export async function runStatelessBench(opts: { records?: number } = {}): Promis
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // The anchor again, after the broker runs: keep its better time, so machine noise cannot flatter the ratio.
+  const hopAgain = logHop(data);
+  if (hopAgain.ms < hop.ms) hop = hopAgain;
   if (mem.out !== expected || durable.out !== expected) {
     throw new Error(`KafkaStreams wrote ${mem.out} (in memory) / ${durable.out} (durable) records, expected ${expected}`);
   }
