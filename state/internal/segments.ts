@@ -9,14 +9,25 @@ export function defaultSegmentInterval(retentionMs: number): number {
 /** Where segment maps come from: memory, or one LevelDB space with an 8-byte segment-id prefix. */
 export interface SegmentFactory {
   create(id: number): BytesMap;
-  /** Segments already on disk (persistent stores), loaded once at open. */
-  load(): Promise<Map<number, BytesMap>>;
+  /** Segments already on disk (persistent stores), loaded once at open, with the saved stream time. */
+  load(): Promise<{ segments: Map<number, BytesMap>; streamTime: number }>;
+  /** Remembers the stream time with the next commit (a no-op in memory). */
+  saveStreamTime(time: number): void;
 }
 
 export const memorySegments: SegmentFactory = {
   create: () => new MemoryBytesMap(),
-  load: async () => new Map(),
+  load: async () => ({ segments: new Map(), streamTime: Number.NEGATIVE_INFINITY }),
+  saveStreamTime: () => {},
 };
+
+/**
+ * Key of the saved stream time: the prefix of segment id int64-max, which no time maps to. Why save
+ * it: a tombstone or an expired put moves stream time without leaving a record in any segment, so
+ * after a reopen the largest stored time could be older than the real stream time, and windows
+ * already expired would come back.
+ */
+const STREAM_TIME_KEY = Buffer.from('7fffffffffffffff', 'hex');
 
 function idPrefix(id: number): Buffer {
   const p = Buffer.allocUnsafe(8);
@@ -28,15 +39,22 @@ function idPrefix(id: number): Buffer {
 export function levelSegments(space: StoreSpace): SegmentFactory {
   return {
     create: (id) => new LevelBytesMap(space, idPrefix(id)),
+    saveStreamTime(time) {
+      const v = Buffer.allocUnsafe(8);
+      v.writeBigInt64BE(BigInt(time));
+      space.stage(STREAM_TIME_KEY, v);
+    },
     async load() {
-      const segments = new Map<number, LevelBytesMap>();
+      const segments = new Map<number, BytesMap>();
       await space.loadKeys((dbKey) => {
+        if (dbKey.equals(STREAM_TIME_KEY)) return;
         const id = Number(dbKey.readBigInt64BE(0));
         let seg = segments.get(id);
         if (seg === undefined) segments.set(id, (seg = new LevelBytesMap(space, idPrefix(id))));
-        seg.addLoadedKey(dbKey.subarray(8));
+        (seg as LevelBytesMap).addLoadedKey(dbKey.subarray(8));
       });
-      return segments;
+      const saved = space.get(STREAM_TIME_KEY);
+      return { segments, streamTime: saved === null ? Number.NEGATIVE_INFINITY : Number(saved.readBigInt64BE(0)) };
     },
   };
 }
@@ -60,7 +78,9 @@ export class Segments {
   ) {}
 
   async open(): Promise<void> {
-    for (const [id, seg] of await this.factory.load()) {
+    const loaded = await this.factory.load();
+    this.streamTime = loaded.streamTime;
+    for (const [id, seg] of loaded.segments) {
       this.segments.set(id, seg);
       // Keys sort by record key first, so the largest time can be anywhere in the segment.
       seg.forEachKey((k) => {
@@ -93,6 +113,7 @@ export class Segments {
     const time = this.timeOf(storeKey);
     if (time > this.streamTime) {
       this.streamTime = time;
+      this.factory.saveStreamTime(time);
       this.dropExpired();
     }
     if (time < this.minLiveTime()) return false;
