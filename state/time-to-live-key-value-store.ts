@@ -15,7 +15,8 @@ import type { StateStore, StateStoreContext } from './state-store.js';
  * - a key written at `t` is expired once `t + ttlMs <= streamTime`. An expired key reads as absent
  *   (get, ranges, putIfAbsent) at once;
  * - expired keys are removed at the next `flush()` (commit): deleted from the store and logged as
- *   tombstones, so the changelog forgets them too. Reads never write (interactive queries stay pure);
+ *   tombstones, so the changelog forgets them too, and reported to a flush listener as deletes (a
+ *   KTable forwards them downstream). Reads never write (interactive queries stay pure);
  * - `approximateNumEntries()` counts expired keys not yet removed.
  * @example
  * const sessions = Materialized.as<string, string>('sessions').withTtl(30 * 60_000);

@@ -235,3 +235,45 @@ describe('state > TaskStateDb.wipe', () => {
     }
   });
 });
+
+describe('state > StateRestorer failures and in-flight commits', () => {
+  it('errors progress$ and rejects run() when the source fails', async () => {
+    const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), Serdes.string(), Serdes.string()).withLoggingDisabled().build();
+    await store.init(new FakeStoreContext(), store);
+    async function* failing() {
+      yield { records: [{ key: Buffer.from('a'), value: Buffer.from('1') }], nextOffset: 1 };
+      throw new Error('broker went away');
+    }
+    const restorer = new StateRestorer({ store, partition: 3, checkpoint: undefined, endOffset: 10, source: failing() });
+    const seen: unknown[] = [];
+    let failed: unknown;
+    restorer.progress$.subscribe({ next: (p) => seen.push(p), error: (e) => (failed = e) });
+    await expect(restorer.run()).rejects.toThrow('broker went away');
+    expect((failed as Error).message).toBe('broker went away');
+    expect(seen.at(-1)).toEqual({ store: 's', partition: 3, restored: 1, total: 10 });
+    expect(store.get('a')).toBe('1');
+  });
+
+  it('keeps writes staged during an in-flight commit readable, and commits them next time', async () => {
+    const tmp = tempDir();
+    try {
+      let db = await openTaskDb(tmp.dir);
+      const space = await db.space('s');
+      space.stage(Buffer.from('a'), Buffer.from('1'));
+      const inFlight = db.commit(new Map());
+      space.stage(Buffer.from('b'), Buffer.from('2'));
+      expect(space.get(Buffer.from('a'))).toEqual(Buffer.from('1'));
+      await inFlight;
+      expect(db.pendingWrites()).toBe(1);
+      await db.commit(new Map());
+      await db.close();
+      db = await openTaskDb(tmp.dir);
+      const again = await db.space('s');
+      expect(again.get(Buffer.from('a'))).toEqual(Buffer.from('1'));
+      expect(again.get(Buffer.from('b'))).toEqual(Buffer.from('2'));
+      await db.close();
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
