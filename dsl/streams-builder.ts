@@ -3,10 +3,24 @@ import type { Topology } from '../src/processor/topology.js';
 import type { Serde } from '../src/serdes/serde.js';
 import type { Consumed } from './consumed.js';
 import { SourceGraphNode, StateStoreGraphNode } from './internal/graph-nodes.js';
-import { InternalStreamsBuilder, type BuildConfig } from './internal/internal-streams-builder.js';
+import { InternalStreamsBuilder } from './internal/internal-streams-builder.js';
 import { KStream } from './kstream.js';
 import { Named } from './named.js';
 import { SOURCE_NAME } from './operators/repartition.js';
+
+/**
+ * Options of `StreamsBuilder.build()`.
+ * @example
+ * builder.build({ ensureExplicitInternalNaming: true });
+ */
+export interface BuildConfig {
+  /**
+   * Fail the build if any repartition topic, state store or changelog topic has a generated name
+   * (Kafka's `ensure.explicit.internal.resource.naming`): generated names shift when the topology
+   * changes, which orphans state and repartition data on upgrade.
+   */
+  readonly ensureExplicitInternalNaming?: boolean;
+}
 
 /**
  * The entry point of the DSL (Kafka Streams' `StreamsBuilder`): declare input streams, chain

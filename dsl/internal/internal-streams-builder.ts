@@ -1,21 +1,8 @@
 import { TopologyError } from '../../src/core/errors.js';
 import { Topology } from '../../src/processor/topology.js';
 import type { Named } from '../named.js';
+import type { BuildConfig } from '../streams-builder.js';
 import { StateStoreGraphNode, type GraphNode } from './graph-nodes.js';
-
-/**
- * Options of `StreamsBuilder.build()`.
- * @example
- * builder.build({ ensureExplicitInternalNaming: true });
- */
-export interface BuildConfig {
-  /**
-   * Fail the build if any repartition topic, state store or changelog topic has a generated name
-   * (Kafka's `ensure.explicit.internal.resource.naming`): generated names shift when the topology
-   * changes, which orphans state and repartition data on upgrade.
-   */
-  readonly ensureExplicitInternalNaming?: boolean;
-}
 
 /**
  * What kind of internal resource got a generated name.
