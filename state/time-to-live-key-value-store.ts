@@ -24,6 +24,7 @@ import type { StateStore, StateStoreContext } from './state-store.js';
 export class TimeToLiveKeyValueStore extends WrappedKeyValueBytesStore {
   private streamTime = Number.NEGATIVE_INFINITY;
   private readonly queue = new ExpiryQueue();
+  private purgeListener: BytesFlushListener | null = null;
 
   constructor(inner: KeyValueBytesStore, readonly ttlMs: number) {
     super(inner);
@@ -60,9 +61,13 @@ export class TimeToLiveKeyValueStore extends WrappedKeyValueBytesStore {
   }
 
   override setFlushListener(listener: BytesFlushListener): boolean {
-    return super.setFlushListener((key, newValue, oldValue, ts) =>
+    const cached = super.setFlushListener((key, newValue, oldValue, ts) =>
       listener(key, newValue === null ? null : newValue.subarray(8), oldValue === null ? null : oldValue.subarray(8), ts),
     );
+    // Without a cache below, the metered layer reports writes as they happen, but purges start
+    // here: report them here.
+    this.purgeListener = cached ? null : listener;
+    return cached;
   }
 
   override get(key: Buffer): Buffer | null {
@@ -139,6 +144,7 @@ export class TimeToLiveKeyValueStore extends WrappedKeyValueBytesStore {
       // The key may have been rewritten since this queue entry: only its newest write counts.
       if (stamped !== null && this.live(stamped) === null) {
         this.inner.delete(key, this.streamTime);
+        this.purgeListener?.(key, null, stamped.subarray(8), this.streamTime);
         n++;
       }
     }

@@ -106,4 +106,21 @@ describe('state > TimeToLiveKeyValueStore', () => {
       await t.dispose();
     }
   });
+
+  for (const caching of [true, false]) {
+    it(`reports an expiry to the flush listener as a delete (${caching ? 'cached' : 'uncached'})`, async () => {
+      const t = await open(false, caching);
+      try {
+        const seen: [string, string | null, string | null][] = [];
+        t.store.setFlushListener((k, n, o) => seen.push([k, n, o]));
+        t.store.put('a', '1', 0);
+        await t.store.flush();
+        t.store.put('b', '2', 2000);
+        await t.store.flush();
+        expect(seen).toEqual([['a', '1', null], ['b', '2', null], ['a', null, '1']]);
+      } finally {
+        await t.dispose();
+      }
+    });
+  }
 });
