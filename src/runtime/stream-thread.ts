@@ -75,6 +75,7 @@ export class StreamThread {
       this.events.onRunning();
     },
     onPartitionsLost: async (parts: TopicPartition[]) => {
+      this.events.onRebalancing();
       this.config.logger.warn(`lost ${parts.length} partition(s) without a clean revoke; their uncommitted records will be processed again`);
       await this.tasks.revoke(parts);
     },

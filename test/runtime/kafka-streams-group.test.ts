@@ -49,6 +49,8 @@ describe('runtime > KafkaStreams group', () => {
     const seenA: { partition: number; value: string }[] = [];
     const seenB: { partition: number; value: string }[] = [];
     const a = instance(broker, seenA);
+    const statesA: string[] = [];
+    a.state$.subscribe((st) => statesA.push(st));
     await a.start();
     await readAtLeast(broker, 'out', 100);
     const b = instance(broker, seenB);
@@ -68,6 +70,8 @@ describe('runtime > KafkaStreams group', () => {
     expect(partsB.size).toBe(2);
     expect([...partsA, ...partsB].sort()).toEqual([0, 1, 2, 3]);
     expect(seenB.every((s) => s.value.startsWith('b'))).toBe(true); // b started after a committed the first batch
+    // a went back to REBALANCING when b joined, then RUNNING again.
+    expect(statesA.join(' ')).toMatch(/^CREATED REBALANCING RUNNING (REBALANCING RUNNING ?)+$/);
 
     await b.close();
     // a takes every partition back after b leaves.
