@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { PartitionLog } from './log/partition-log.js';
+import type { AbortedTxn } from './txn/txn-index.js';
 
 export type FsyncPolicy = 'always' | 'commit' | 'never';
 
@@ -31,4 +32,17 @@ export interface BrokerCore {
   syncDirty(): Promise<void>;
   /** Reports a recovered problem (torn tail truncated, stale lock taken over, ...). */
   warn(message: string): void;
+  /**
+   * What `read_committed` readers need from the transaction coordinator. Absent in a core without one
+   * (unit-test fakes): there every offset is stable and no transaction is aborted.
+   */
+  readonly transactions?: TransactionView;
+}
+
+/** The last stable offset and the aborted transactions of each partition. */
+export interface TransactionView {
+  /** First offset of the earliest open transaction in the partition, else its log end offset. */
+  lastStableOffset(topic: string, partition: number): number;
+  /** The partition's aborted transactions, sorted by first offset. */
+  abortedTransactions(topic: string, partition: number): readonly AbortedTxn[];
 }

@@ -6,7 +6,7 @@
 import type { Clock } from '../core/clock.js';
 import { ClosedError, InvalidTopicError } from '../core/errors.js';
 import { AppendNotifier } from './append-notifier.js';
-import type { BrokerCore, FsyncPolicy } from './broker-core.js';
+import type { BrokerCore, FsyncPolicy, TransactionView } from './broker-core.js';
 import type { PartitionLog } from './log/partition-log.js';
 import { validateTopicConfig } from './topic-config.js';
 import { validateTopicName } from './topic-name.js';
@@ -30,6 +30,8 @@ export class BrokerState implements BrokerCore {
   readonly fsync: FsyncPolicy;
   readonly notifier = new AppendNotifier();
   readonly registry: TopicRegistry;
+  /** Set by Broker once its transaction coordinator exists. */
+  transactions: TransactionView | undefined;
   private isClosed = false;
 
   constructor(

@@ -12,9 +12,11 @@ import { DurableTopicStorage } from './durable-topic-storage.js';
 import { EmbeddedAdmin } from './embedded-admin.js';
 import { EmbeddedProducer } from './embedded-producer.js';
 import { GroupCoordinator } from './group/group-coordinator.js';
+import { LogMaintenance, type MaintenanceReport } from './log-maintenance.js';
 import { MAX_SEGMENT_BYTES, MIN_SEGMENT_BYTES } from './topic-config.js';
 import { validateTopicName } from './topic-name.js';
 import { InMemoryTopicStorage, type TopicStorage } from './topic-storage.js';
+import { TransactionCoordinator } from './txn/transaction-coordinator.js';
 
 /** Options of `Broker.inMemory()`; every one optional. */
 export interface InMemoryBrokerOptions {
@@ -30,6 +32,10 @@ export interface InMemoryBrokerOptions {
   clock?: Clock;
   /** Receives recovered problems (a torn log tail truncated, an interrupted delete finished, ...). Default console.warn. */
   onWarning?: (message: string) => void;
+  /** How often retention (`retention.ms`, `retention.bytes`) runs, in ms. Default 300000 (5 min, as Kafka). */
+  logRetentionCheckIntervalMs?: number;
+  /** How often the log cleaner looks for compaction work, in ms. Default 15000 (as Kafka's backoff). */
+  logCleanerBackoffMs?: number;
 }
 
 /** Options of `Broker.open()`. */
@@ -63,11 +69,15 @@ const DEFAULT_SEGMENT_BYTES = MAX_SEGMENT_BYTES; // 1 GiB, Kafka's default
  */
 export class Broker {
   private readonly groups: GroupCoordinator;
+  private readonly txn: TransactionCoordinator;
   private readonly adminClient: EmbeddedAdmin;
   private closing: Promise<void> | undefined;
+  private maintenance: LogMaintenance | undefined;
 
   private constructor(private readonly state: BrokerState) {
     this.groups = new GroupCoordinator(state);
+    this.txn = new TransactionCoordinator(state, this.groups);
+    state.transactions = this.txn;
     this.adminClient = new EmbeddedAdmin(state, this.groups);
   }
 
@@ -84,20 +94,26 @@ export class Broker {
       defaults: { maxMessageBytes: settings.maxMessageBytes, segmentBytes: settings.segmentBytes },
       warn: settings.onWarning,
     });
-    return Broker.start(settings, storage);
+    return Broker.start(settings, storage, opts);
   }
 
   /** A broker that keeps everything in memory: for unit tests. Same behaviour, nothing survives close. */
   static async inMemory(opts: InMemoryBrokerOptions = {}): Promise<Broker> {
-    return Broker.start(resolveSettings(opts, 'never'), new InMemoryTopicStorage());
+    return Broker.start(resolveSettings(opts, 'never'), new InMemoryTopicStorage(), opts);
   }
 
-  private static async start(settings: ResolvedBrokerSettings, storage: TopicStorage): Promise<Broker> {
+  private static async start(settings: ResolvedBrokerSettings, storage: TopicStorage, opts: InMemoryBrokerOptions): Promise<Broker> {
     const state = new BrokerState(settings, storage);
     try {
       state.registry.load();
       const broker = new Broker(state);
+      broker.maintenance = new LogMaintenance(state.registry, state.clock, settings.onWarning, {
+        retentionCheckIntervalMs: opts.logRetentionCheckIntervalMs,
+        cleanerBackoffMs: opts.logCleanerBackoffMs,
+      });
+      broker.maintenance.start();
       broker.groups.load();
+      broker.txn.load(); // after the groups: finishing a commit writes its group offsets
       return broker;
     } catch (err) {
       state.markClosed();
@@ -113,12 +129,12 @@ export class Broker {
   }
 
   /**
-   * A new producer. `transactionalId` is not supported yet: its transaction methods throw
-   * InvalidTxnStateError.
+   * A new producer: plain, idempotent (`idempotent: true`) or transactional (`transactionalId`, which
+   * implies idempotent; call `initTransactions()` first).
    */
   producer(opts: ProducerOptions = {}): Producer {
     this.state.assertOpen('broker');
-    return new EmbeddedProducer(this.state, opts);
+    return new EmbeddedProducer(this.state, opts, this.txn);
   }
 
   /** A new consumer, in a group when `groupId` is given, else standalone (assign + seek). */
@@ -157,14 +173,25 @@ export class Broker {
     return this.state;
   }
 
+  /**
+   * @internal Runs retention and compaction over every partition now (the background timers do the same
+   * periodically); for tests and tools.
+   */
+  runLogMaintenance(): Promise<MaintenanceReport> {
+    this.state.assertOpen('broker');
+    return this.maintenance!.runOnce();
+  }
+
   private async shutdown(): Promise<void> {
     // Step 1: refuse new work; long polls resolve, watchers complete.
     this.state.markClosed();
     try {
-      // Step 2: the group coordinator stops its timers.
+      // Step 2: the group and transaction coordinators stop their timers.
       this.groups.close();
+      this.txn.close();
     } finally {
       // Step 3: fsync and close every log, release the data directory lock.
+      await this.maintenance?.stop();
       await this.state.closeLogs();
     }
   }

@@ -23,6 +23,7 @@ import { assignorFor, type SyncResult } from './group/consumer-group.js';
 import type { GroupCoordinator } from './group/group-coordinator.js';
 import type { LogBatch, PartitionLog } from './log/partition-log.js';
 import { validateTopicName } from './topic-name.js';
+import { type AbortedTxn, isAbortedBatch } from './txn/txn-index.js';
 
 /** One assigned partition: where the next poll reads, and whether it is paused. */
 interface PartitionState {
@@ -42,6 +43,7 @@ interface PartitionState {
 let clientCounter = 0;
 /** A log read fetches at least this many records; what a poll does not return waits for the next. */
 const FETCH_MIN_RECORDS = 2000;
+const NO_ABORTED: readonly AbortedTxn[] = [];
 
 /**
  * A consumer of the embedded broker, with Kafka's semantics and defaults.
@@ -59,8 +61,9 @@ const FETCH_MIN_RECORDS = 2000;
  *    `maxRecords`; keys and values are the log's own Buffers (no copies);
  * 4. nothing there and time left: wait for an append (or a group change) until `timeoutMs`, then go to 1.
  *
- * `isolationLevel` is accepted; until transactions land both levels read every record up to the log end
- * (control batches are already skipped). Defaults: autoOffsetReset 'latest', autoCommit true every 5 s,
+ * `isolationLevel`: 'read_uncommitted' reads every record up to the log end; 'read_committed' reads only
+ * below the last stable offset and skips the batches of aborted transactions. Control batches (commit /
+ * abort markers) are hidden from both. Defaults: autoOffsetReset 'latest', autoCommit true every 5 s,
  * sessionTimeoutMs 45 000, heartbeatIntervalMs 3 000, maxPollIntervalMs 300 000 (also the rebalance
  * timeout), maxPollRecords 500, strategy 'range'.
  *
@@ -76,6 +79,7 @@ const FETCH_MIN_RECORDS = 2000;
 export class EmbeddedConsumer implements Consumer {
   readonly clientId: string;
   readonly isolationLevel: IsolationLevel;
+  private readonly committedOnly: boolean;
   private readonly groupId: string | undefined;
   private readonly autoOffsetReset: AutoOffsetReset;
   private readonly autoCommit: boolean;
@@ -119,6 +123,7 @@ export class EmbeddedConsumer implements Consumer {
     }
     this.clientId = opts.clientId ?? `consumer-${++clientCounter}`;
     this.isolationLevel = oneOf(opts.isolationLevel, ['read_uncommitted', 'read_committed'], 'read_uncommitted', 'isolationLevel');
+    this.committedOnly = this.isolationLevel === 'read_committed';
     this.autoOffsetReset = oneOf(opts.autoOffsetReset, ['latest', 'earliest', 'none'], 'latest', 'autoOffsetReset');
     this.strategy = oneOf(opts.partitionAssignmentStrategy, ['range', 'roundrobin', 'cooperative-sticky'], 'range', 'partitionAssignmentStrategy');
     this.cooperative = assignorFor(this.strategy).cooperative;
@@ -240,7 +245,7 @@ export class EmbeddedConsumer implements Consumer {
   /** Moves to the log end now: records appended after this call are read. */
   seekToEnd(parts: TopicPartition[]): void {
     this.assertOpen();
-    for (const p of parts) this.assigned(p.topic, p.partition, 'seekToEnd').position = this.log(p).logEndOffset;
+    for (const p of parts) this.assigned(p.topic, p.partition, 'seekToEnd').position = this.endOffset(p);
   }
 
   position(topic: string, partition: number): number {
@@ -460,6 +465,10 @@ export class EmbeddedConsumer implements Consumer {
       const log = this.core.getLog(topic, partition);
       let pos = st.position ?? this.initialPosition(st);
       if (pos < log.logStartOffset || pos > log.logEndOffset) pos = this.outOfRange(st, pos, log);
+      // read_committed: stop at the last stable offset and skip aborted transactions' batches.
+      const txns = this.committedOnly ? this.core.transactions : undefined;
+      const limit = txns === undefined ? log.logEndOffset : txns.lastStableOffset(topic, partition);
+      const aborted = txns === undefined ? NO_ABORTED : txns.abortedTransactions(topic, partition);
       // Like Kafka's fetch buffer: read at least FETCH_MIN_RECORDS at a time and keep what this poll
       // does not return for the next one, so a small poll does not pay a log read (or re-decode a batch).
       let batches = st.bufferPos === pos ? st.batches : null;
@@ -468,14 +477,14 @@ export class EmbeddedConsumer implements Consumer {
       while (remaining > 0) {
         if (batches === null || bi >= batches.length) {
           batches = null;
-          if (pos >= log.logEndOffset) break;
-          batches = log.read(pos, { maxRecords: remaining > FETCH_MIN_RECORDS ? remaining : FETCH_MIN_RECORDS });
+          if (pos >= limit) break;
+          batches = log.read(pos, { maxRecords: remaining > FETCH_MIN_RECORDS ? remaining : FETCH_MIN_RECORDS, maxOffset: limit });
           bi = 0;
           ri = 0;
           if (batches.length === 0) break;
         }
         const batch = batches[bi]!;
-        if (batch.isControl) {
+        if (batch.isControl || (batch.isTransactional && aborted.length > 0 && isAbortedBatch(aborted, batch.producerId, batch.baseOffset))) {
           if (batch.lastOffset >= pos) pos = batch.lastOffset + 1;
           bi++;
           ri = 0;
@@ -509,7 +518,7 @@ export class EmbeddedConsumer implements Consumer {
     if (committed !== undefined) return (st.position = committed);
     const log = this.log(st);
     if (this.autoOffsetReset === 'earliest') return (st.position = log.logStartOffset);
-    if (this.autoOffsetReset === 'latest') return (st.position = log.logEndOffset);
+    if (this.autoOffsetReset === 'latest') return (st.position = this.endOffset(st));
     throw new NoOffsetForPartitionError(
       `no committed offset for ${st.topic}-${st.partition}${this.groupId === undefined ? ' (no groupId)' : ` in group "${this.groupId}"`} ` +
         `and autoOffsetReset is 'none': seek() to an offset, or use 'earliest' / 'latest'`,
@@ -598,6 +607,12 @@ export class EmbeddedConsumer implements Consumer {
     const st = this.byKey.get(tpKey(topic, partition));
     if (st === undefined) throw new IllegalStateError(`${op}: partition ${topic}-${partition} is not assigned to this consumer`);
     return st;
+  }
+
+  /** Where 'latest' is: the log end, or the last stable offset under read_committed. */
+  private endOffset(p: TopicPartition): number {
+    const txns = this.committedOnly ? this.core.transactions : undefined;
+    return txns === undefined ? this.log(p).logEndOffset : txns.lastStableOffset(p.topic, p.partition);
   }
 
   private log(p: TopicPartition): PartitionLog {

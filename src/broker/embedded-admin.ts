@@ -2,7 +2,7 @@
  * The admin client of the built-in broker: topics directly, groups through the group coordinator.
  */
 import type { Admin, GroupDescription, OffsetResetSpec, TopicDescription, TopicSpec } from '../core/client.js';
-import { InvalidPartitionsError, InvalidTopicError, TopicExistsError } from '../core/errors.js';
+import { InvalidPartitionsError, InvalidTopicError, OffsetOutOfRangeError, TopicExistsError } from '../core/errors.js';
 import type { BrokerState } from './broker-state.js';
 import { validateTopicConfig } from './topic-config.js';
 import { validateTopicName } from './topic-name.js';
@@ -73,8 +73,7 @@ export class EmbeddedAdmin implements Admin {
         partition,
         logStartOffset: log.logStartOffset,
         highWatermark: log.logEndOffset,
-        // No transactions yet, so nothing is ever pending: the last stable offset is the high watermark.
-        lastStableOffset: log.logEndOffset,
+        lastStableOffset: this.broker.transactions?.lastStableOffset(name, partition) ?? log.logEndOffset,
       })),
       config: { ...topic.config },
     };
@@ -107,5 +106,25 @@ export class EmbeddedAdmin implements Admin {
   async deleteGroups(groupIds: string[]): Promise<void> {
     this.broker.assertOpen('broker');
     return this.groups.deleteGroups(groupIds);
+  }
+
+  async deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<{ lowWatermark: number }> {
+    this.broker.assertOpen('broker');
+    validateTopicName(topic);
+    if (this.broker.registry.require(topic).internal) {
+      throw new InvalidTopicError(`topic "${topic}" is internal to the broker; its records cannot be deleted`);
+    }
+    const log = this.broker.registry.getLog(topic, partition);
+    const target = beforeOffset === -1 ? log.logEndOffset : beforeOffset;
+    if (!Number.isSafeInteger(target) || target < 0) {
+      throw new RangeError(`admin.deleteRecords: beforeOffset must be an integer >= 0 or -1, got ${beforeOffset}`);
+    }
+    if (target > log.logEndOffset) {
+      throw new OffsetOutOfRangeError(
+        `topic "${topic}" partition ${partition}: cannot delete records before offset ${target}, above the high watermark ${log.logEndOffset}`,
+      );
+    }
+    log.deleteRecordsBefore(target);
+    return { lowWatermark: log.logStartOffset };
   }
 }

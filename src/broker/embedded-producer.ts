@@ -11,6 +11,8 @@ import type { ObservedPartitionLog } from './observed-partition-log.js';
 import { checkPartition, checkSize, checkTimestamp, recordSize, toBytes, toHeaders } from './record-validation.js';
 import { validateTopicName } from './topic-name.js';
 import type { TopicState } from './topic-registry.js';
+import { ProducerSession, type SessionBatch } from './txn/producer-session.js';
+import type { TransactionCoordinator } from './txn/transaction-coordinator.js';
 
 /** The records of one send bound for one partition: appended as one batch. */
 interface PartitionBatch {
@@ -33,7 +35,7 @@ interface SendTarget {
   batches: (PartitionBatch | undefined)[];
 }
 
-const TXN_UNSUPPORTED = 'transactional producers are not supported by this broker yet';
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * Implements `Producer` against a broker in the same process.
@@ -46,18 +48,35 @@ const TXN_UNSUPPORTED = 'transactional producers are not supported by this broke
  *   random start per producer so that producers do not pile onto partition 0).
  * - One `append` per partition per send; timestamps default to the broker clock at the send.
  * - `send` resolves after the fsync of every touched log under `fsync: 'always'`, at once otherwise.
- * - Idempotence and transactions are not implemented yet: the transaction methods throw
- *   InvalidTxnStateError. `idempotent: true` is accepted (an in-process broker never retries a batch).
+ * - Idempotent (`idempotent: true`, implied by `transactionalId`): every batch carries the producer id,
+ *   epoch and a per-partition sequence number; the broker writes a retried batch once (see ProducerSession).
+ * - Transactional (`transactionalId`): `initTransactions()`, then `beginTransaction()`, sends and
+ *   `sendOffsetsToTransaction`, then `commitTransaction()` / `abortTransaction()`; a newer producer with
+ *   the same id fences this one (ProducerFencedError). Sends outside a transaction are InvalidTxnStateError.
  */
 export class EmbeddedProducer implements Producer {
   private isClosed = false;
   /** Next sticky partition counter per topic (taken modulo the partition count). */
   private readonly stickyCounters = new Map<string, number>();
+  /** Idempotence / transaction state; null for a plain producer (or a broker without a coordinator). */
+  private readonly session: ProducerSession | null = null;
 
   constructor(
     private readonly broker: BrokerState,
     readonly options: ProducerOptions = {},
-  ) {}
+    txn?: TransactionCoordinator,
+  ) {
+    const { transactionalId, transactionTimeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS } = options;
+    if (transactionalId !== undefined && (typeof transactionalId !== 'string' || transactionalId === '')) {
+      throw new TypeError(`producer: transactionalId must be a non-empty string, got ${JSON.stringify(transactionalId)}`);
+    }
+    if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs < 1) {
+      throw new RangeError(`producer: transactionTimeoutMs must be an integer >= 1, got ${transactionTimeoutMs}`);
+    }
+    if (txn !== undefined && (options.idempotent === true || transactionalId !== undefined)) {
+      this.session = new ProducerSession(txn, transactionalId, transactionTimeoutMs);
+    }
+  }
 
   async send(records: ProducedRecord[]): Promise<RecordMetadata[]> {
     this.assertUsable();
@@ -94,18 +113,29 @@ export class EmbeddedProducer implements Producer {
       slots[i] = batch;
     }
 
-    // Step 2: create the auto-created topics, then append one batch per partition.
+    // Step 2: create the auto-created topics, then append one batch per partition (an idempotent or
+    // transactional producer stamps and checks them all first: see ProducerSession.appendAll).
     const touched: ObservedPartitionLog[] = [];
+    const appends: SessionBatch[] = [];
+    const placed: PartitionBatch[] = [];
     for (const t of targets.values()) {
       const state =
         t.state ?? this.broker.registry.create(t.name, { partitions: t.partitions, config: {}, internal: false });
       for (const batch of t.batches) {
         if (batch === undefined) continue;
         const log = state.logs[batch.partition]!;
-        batch.baseOffset = log.append({ records: batch.records }).baseOffset;
+        appends.push({ topic: t.name, partition: batch.partition, log, batch: { records: batch.records } });
+        placed.push(batch);
         touched.push(log);
       }
       if (t.sticky >= 0) this.stickyCounters.set(t.name, t.sticky + 1);
+    }
+    if (this.session === null) {
+      for (let i = 0; i < appends.length; i++) placed[i]!.baseOffset = appends[i]!.log.append(appends[i]!.batch).baseOffset;
+    } else {
+      this.session.prepareSend(appends);
+      const ranges = this.session.appendAll(appends, true);
+      for (let i = 0; i < appends.length; i++) placed[i]!.baseOffset = ranges[i]!.baseOffset;
     }
 
     // Step 3: metadata in input order; under 'always', only after the fsync.
@@ -120,37 +150,69 @@ export class EmbeddedProducer implements Producer {
 
   async initTransactions(): Promise<void> {
     this.assertUsable();
-    throw new InvalidTxnStateError(`initTransactions: ${TXN_UNSUPPORTED}`);
+    await this.requireSession('initTransactions').initTransactions();
   }
 
   beginTransaction(): void {
     this.assertUsable();
-    throw new InvalidTxnStateError(`beginTransaction: ${TXN_UNSUPPORTED}`);
+    this.requireSession('beginTransaction').beginTransaction();
   }
 
-  async sendOffsetsToTransaction(_offsets: TopicPartitionOffset[], _groupId: string): Promise<void> {
+  async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string): Promise<void> {
     this.assertUsable();
-    throw new InvalidTxnStateError(`sendOffsetsToTransaction: ${TXN_UNSUPPORTED}`);
+    if (typeof groupId !== 'string' || groupId === '') throw new TypeError(`sendOffsetsToTransaction: groupId must be a non-empty string`);
+    if (!Array.isArray(offsets)) throw new TypeError('sendOffsetsToTransaction: offsets must be an array');
+    for (const o of offsets) {
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
+        throw new RangeError(`sendOffsetsToTransaction: offset ${o.offset} for ${o.topic}-${o.partition} (group "${groupId}") must be an integer >= 0`);
+      }
+    }
+    await this.requireSession('sendOffsetsToTransaction').sendOffsets(offsets, groupId);
   }
 
   async commitTransaction(): Promise<void> {
     this.assertUsable();
-    throw new InvalidTxnStateError(`commitTransaction: ${TXN_UNSUPPORTED}`);
+    await this.requireSession('commitTransaction').end(true);
   }
 
   async abortTransaction(): Promise<void> {
     this.assertUsable();
-    throw new InvalidTxnStateError(`abortTransaction: ${TXN_UNSUPPORTED}`);
+    await this.requireSession('abortTransaction').end(false);
+  }
+
+  /**
+   * @internal Test hook: sends the batches of the last send again, with the same producer id, epoch and
+   * sequence numbers — what a client does when an acknowledgement was lost. Returns each batch's offsets.
+   */
+  resendLastSendForTest(): { topic: string; partition: number; baseOffset: number }[] {
+    this.assertUsable();
+    const session = this.requireSession('resendLastSendForTest');
+    const batches = session.lastSend;
+    return session.appendAll(batches, false).map((r, i) => ({ topic: batches[i]!.topic, partition: batches[i]!.partition, baseOffset: r.baseOffset }));
+  }
+
+  /** @internal Test hook: skips `count` sequence numbers on a partition, as if a batch had been lost. */
+  skipSequenceForTest(topic: string, partition: number, count: number): void {
+    this.requireSession('skipSequenceForTest').skipSequence(topic, partition, count);
   }
 
   /** Idempotent. Sends already resolved stay written; later calls fail with ClosedError. */
   async close(): Promise<void> {
+    if (this.isClosed) return;
     this.isClosed = true;
+    if (this.session !== null && !this.broker.closed) await this.session.closeQuietly();
   }
 
   private assertUsable(): void {
     this.broker.assertOpen('broker');
     if (this.isClosed) throw new ClosedError('producer');
+  }
+
+  private requireSession(what: string): ProducerSession {
+    if (this.session === null) {
+      throw new InvalidTxnStateError(`${what}: this producer is neither transactional nor idempotent; create it with producer({ transactionalId })`);
+    }
+    return this.session;
   }
 
   private resolveTarget(targets: Map<string, SendTarget>, topic: string): SendTarget {

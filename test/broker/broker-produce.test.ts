@@ -129,11 +129,11 @@ describe('broker > Broker > producer', () => {
     expect(await broker.producer().send([])).toEqual([]);
   });
 
-  it('throws InvalidTxnStateError from every transaction method', async () => {
+  it('throws InvalidTxnStateError from every transaction method of a producer without transactionalId', async () => {
     const broker = await inMemory();
-    const producer = broker.producer({ transactionalId: 'tx' });
+    const producer = broker.producer();
     await expect(producer.initTransactions()).rejects.toThrow(InvalidTxnStateError);
-    expect(() => producer.beginTransaction()).toThrow(/not supported by this broker yet/);
+    expect(() => producer.beginTransaction()).toThrow(/neither transactional nor idempotent/);
     await expect(producer.sendOffsetsToTransaction([], 'g')).rejects.toThrow(InvalidTxnStateError);
     await expect(producer.commitTransaction()).rejects.toThrow(InvalidTxnStateError);
     await expect(producer.abortTransaction()).rejects.toThrow(InvalidTxnStateError);

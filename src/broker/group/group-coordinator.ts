@@ -102,6 +102,16 @@ export class GroupCoordinator {
     return this.offsets.write(groupId, commits);
   }
 
+  /**
+   * Applies the offsets of a committed transaction (`sendOffsetsToTransaction`): appended at once, in the
+   * coordinator's synchronous completion step, without a membership check — a transactional producer is
+   * fenced by its transactional id instead. Durability comes from the transaction's commit record.
+   */
+  commitTransactionalOffsets(groupId: string, commits: readonly OffsetCommit[]): void {
+    this.assertOpen();
+    this.offsets.appendCommits(groupId, commits);
+  }
+
   /** The committed offset (next offset to read), or undefined when none was committed. */
   committed(groupId: string, topic: string, partition: number): number | undefined {
     return this.offsets.get(groupId, topic, partition);

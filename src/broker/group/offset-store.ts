@@ -87,6 +87,16 @@ export class OffsetStore {
    */
   write(groupId: string, commits: readonly OffsetCommit[]): Promise<void> {
     if (commits.length === 0) return Promise.resolve();
+    this.appendCommits(groupId, commits);
+    return this.sync();
+  }
+
+  /**
+   * Appends the commits and updates the map, without waiting for fsync: for the transaction coordinator,
+   * which completes a commit in one synchronous step after its commit decision is already durable.
+   */
+  appendCommits(groupId: string, commits: readonly OffsetCommit[]): void {
+    if (commits.length === 0) return;
     const now = this.core.clock.now();
     const records: LogRecordInput[] = commits.map((c) => ({
       timestamp: now,
@@ -98,7 +108,6 @@ export class OffsetStore {
     for (const c of commits) {
       this.apply(groupId, c.topic, c.partition, { offset: c.offset, metadata: c.metadata ?? '' });
     }
-    return this.sync();
   }
 
   /** Writes a tombstone for every committed offset of the group and forgets it. */

@@ -1,0 +1,70 @@
+/**
+ * What the transaction coordinator does when a broker opens, in this order:
+ * 1. replay `__transaction_state` (creating it if needed): the producer-id counter, the latest metadata
+ *    of every transactional id (later records win), and the aborted-transaction index;
+ * 2. rebuild idempotent producer state from the tail of every user partition (batch headers), and make
+ *    sure no producer id seen there or in the metadata is handed out again;
+ * 3. end the transactions a crash (or a close) left open: PrepareCommit is finished (the commit was
+ *    decided), Ongoing and PrepareAbort are aborted — markers written, producers fenced.
+ */
+import type { TransactionCoordinator } from './transaction-coordinator.js';
+import { decodeTxnLogRecord, TXN_TOPIC, TXN_TOPIC_CONFIG, TXN_TOPIC_PARTITIONS, type AbortedEntry } from './txn-log-codec.js';
+
+/** Runs the open-time recovery of one TransactionCoordinator (see the steps above). */
+export class TxnRecovery {
+  constructor(private readonly txn: TransactionCoordinator) {}
+
+  run(): void {
+    const core = this.txn.core;
+    // Step 1
+    core.ensureInternalTopic(TXN_TOPIC, TXN_TOPIC_PARTITIONS, { ...TXN_TOPIC_CONFIG });
+    const aborted: AbortedEntry[] = [];
+    let nextPid = 0;
+    for (let p = 0; p < core.partitionCount(TXN_TOPIC); p++) {
+      const log = core.getLog(TXN_TOPIC, p);
+      let position = log.logStartOffset;
+      while (position < log.logEndOffset) {
+        const batches = log.read(position);
+        if (batches.length === 0) break;
+        for (const batch of batches) {
+          for (const r of batch.records) {
+            if (r.offset < position || batch.isControl) continue;
+            const rec = decodeTxnLogRecord(r.key, r.value);
+            if (rec.kind === 'pid') nextPid = Math.max(nextPid, rec.next);
+            else if (rec.kind === 'txn') {
+              if (rec.meta === null) this.txn.txns.delete(rec.transactionalId);
+              else this.txn.txns.set(rec.transactionalId, rec.meta);
+            } else if (rec.kind === 'aborted') aborted.push(...rec.entries);
+          }
+          position = batch.lastOffset + 1;
+        }
+      }
+    }
+    for (const e of aborted) {
+      // Entries of a deleted topic would misjudge a new topic of the same name.
+      if (core.hasTopic(e.topic) && e.partition < core.partitionCount(e.topic) && e.markerOffset < core.getLog(e.topic, e.partition).logEndOffset) {
+        this.txn.index.addAborted(e);
+      }
+    }
+
+    // Step 2
+    for (const topic of core.topicNames(false)) {
+      for (let p = 0; p < core.partitionCount(topic); p++) {
+        nextPid = Math.max(nextPid, this.txn.producers.rebuild(topic, p, core.getLog(topic, p)) + 1);
+      }
+    }
+    for (const meta of this.txn.txns.values()) nextPid = Math.max(nextPid, meta.producerId + 1);
+    this.txn.nextProducerId = nextPid;
+    this.txn.producers.firstIdOfThisRun = nextPid;
+
+    // Step 3
+    const ended: string[] = [];
+    for (const [id, meta] of this.txn.txns) {
+      if (meta.state !== 'Ongoing' && meta.state !== 'PrepareAbort' && meta.state !== 'PrepareCommit') continue;
+      ended.push(`"${id}" (${meta.state === 'PrepareCommit' ? 'committed' : 'aborted'})`);
+      if (meta.state === 'PrepareCommit') this.txn.completeCommit(id, meta);
+      else this.txn.abort(id, meta, true);
+    }
+    if (ended.length > 0) core.warn(`transaction coordinator: ended ${ended.length} transaction(s) left open: ${ended.join(', ')}`);
+  }
+}
