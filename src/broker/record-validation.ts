@@ -84,3 +84,15 @@ export function checkTimestamp(timestamp: unknown, topic: string, index: number)
   }
   return timestamp;
 }
+
+/**
+ * A compacted topic (`cleanup.policy` containing `compact`) refuses a record without a key, as Kafka
+ * does: the cleaner keeps the latest record *per key*, so a keyless one could never be kept or replaced.
+ */
+export function checkCompactedKey(key: Buffer | null, cleanupPolicy: string | undefined, topic: string, partition: number, index: number): void {
+  if (key === null && cleanupPolicy !== undefined && cleanupPolicy.includes('compact')) {
+    throw new InvalidRecordError(
+      `topic "${topic}" partition ${partition}, record ${index}: a compacted topic (cleanup.policy=${cleanupPolicy}) needs a key on every record`,
+    );
+  }
+}

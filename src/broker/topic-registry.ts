@@ -29,6 +29,7 @@ export interface TopicState {
 export class TopicRegistry {
   private readonly topics = new Map<string, TopicState>();
   private readonly dirty = new Set<ObservedPartitionLog>();
+  private readonly innerLogs = new WeakMap<ObservedPartitionLog, PartitionLog>();
 
   constructor(
     private readonly storage: TopicStorage,
@@ -152,7 +153,14 @@ export class TopicRegistry {
   }
 
   private observe(name: string, partition: number, log: PartitionLog): ObservedPartitionLog {
-    return new ObservedPartitionLog(name, partition, log, this.onAppend);
+    const observed = new ObservedPartitionLog(name, partition, log, this.onAppend);
+    this.innerLogs.set(observed, log);
+    return observed;
+  }
+
+  /** The storage's log behind an observed one: log maintenance needs its segments, which appends need not. */
+  innerLog(log: ObservedPartitionLog): PartitionLog | undefined {
+    return this.innerLogs.get(log);
   }
 
   private readonly onAppend = (log: ObservedPartitionLog, batch: Parameters<PartitionLog['append']>[0], baseOffset: number): void => {

@@ -132,4 +132,11 @@ export interface Admin {
   /** Resets a group's committed offsets on every partition of a topic. The group must have no active members. */
   resetOffsets(groupId: string, topic: string, to: OffsetResetSpec): Promise<void>;
   deleteGroups(groupIds: string[]): Promise<void>;
+  /**
+   * Deletes the records of one partition below `beforeOffset` (-1: the high watermark), as Kafka's
+   * DeleteRecords: the log start offset moves there and whole segments below it are removed; consumers
+   * behind it reset per `autoOffsetReset`. For purging consumed repartition data. Resolves with the new
+   * log start offset (Kafka's low watermark). An offset above the high watermark is OffsetOutOfRangeError.
+   */
+  deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<{ lowWatermark: number }>;
 }

@@ -1,7 +1,7 @@
 /**
  * Walks the batches of a segment file in order, reading it in chunks, and checks each one: a sane length
- * prefix, the magic byte, a batch that ends inside the file, its CRC, and offsets that continue the
- * previous batch. Used by recovery (to find where the valid log ends) and by `offsetForTimestamp`.
+ * prefix, the magic byte, a batch that ends inside the file, its CRC, and offsets that increase (a
+ * batch starts at or after the end of the previous one: the log cleaner leaves gaps). Used by recovery (to find where the valid log ends) and by `offsetForTimestamp`.
  */
 import { type BatchHeader, batchCrcMatches, BATCH_HEADER_SIZE, decodeBatchHeader, peekBatchSize } from './record-batch-codec.js';
 import type { Segment } from './segment.js';
@@ -58,7 +58,7 @@ export function scanBatches(
     }
     if (!batchCrcMatches(chunk, at, size)) return stop('CRC mismatch');
     const header = decodeBatchHeader(chunk, at);
-    if (header.baseOffset !== next) return stop(`batch starts at offset ${header.baseOffset}, expected ${next}`);
+    if (header.baseOffset < next) return stop(`batch starts at offset ${header.baseOffset}, below the expected ${next}`);
     if (header.recordCount < 1 || header.lastOffset < header.baseOffset + header.recordCount - 1) {
       return stop(`batch header is inconsistent (${header.recordCount} records, last offset ${header.lastOffset})`);
     }

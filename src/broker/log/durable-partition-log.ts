@@ -6,14 +6,16 @@
  * Hot path: `append` encodes a batch into one Buffer and writes it with one `fs.writeSync`; index
  * entries stay in memory until `sync`, a roll or `close`. Reads go through the sparse offset index and
  * return views of the chunk read, after checking each batch's CRC. Durability is explicit: `sync()`
- * fsyncs on the thread pool.
+ * fsyncs on the thread pool. Retention (`deleteRecordsBefore` over `segmentSummaries`) and compaction
+ * (`compact`, see `log-cleaner.ts`) never touch the active segment.
  */
 import fs from 'node:fs';
 import { ClosedError, OffsetOutOfRangeError } from '../../core/errors.js';
 import { readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.js';
 import { recoverSegments } from './log-recovery.js';
 import { findOffsetForTimestamp, type LogView, readBatches } from './log-reader.js';
-import type { AppendBatch, LogBatch, PartitionLog, ReadOptions } from './partition-log.js';
+import { type CleanerHost, type CleanerState, cleanLog } from './log-cleaner.js';
+import type { AppendBatch, CompactionStats, CompactOptions, LogBatch, MaintainablePartitionLog, ReadOptions, SegmentSummary } from './partition-log.js';
 import { BATCH_HEADER_SIZE, encodeBatch } from './record-batch-codec.js';
 import { Segment } from './segment.js';
 
@@ -41,7 +43,7 @@ const MAX_SEGMENT_BYTES = 1 << 30;
  * log.close();
  * ```
  */
-export class DurablePartitionLog implements PartitionLog {
+export class DurablePartitionLog implements MaintainablePartitionLog {
   private readonly dirtySegments = new Set<Segment>();
   /**
    * A segment file was created or deleted since the last sync: the directory needs an fsync too.
@@ -49,6 +51,8 @@ export class DurablePartitionLog implements PartitionLog {
    */
   private dirDirty = true;
   private closed = false;
+  private cleaning: Promise<CompactionStats> | undefined;
+  private readonly cleanerState: CleanerState = { cleanedThrough: -1, nextDeleteHorizonMs: null };
 
   private constructor(
     /** The partition directory. */
@@ -112,6 +116,19 @@ export class DurablePartitionLog implements PartitionLog {
   /** The directory's segment files, oldest first (for tests and admin tools). */
   get segmentBaseOffsets(): number[] {
     return this.segments.map((s) => s.baseOffset);
+  }
+
+  segmentSummaries(): SegmentSummary[] {
+    this.ensureOpen();
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, nextOffset: s.nextOffset, maxTimestamp: s.maxTimestamp, sizeBytes: s.size }));
+  }
+
+  compact(opts: CompactOptions): Promise<CompactionStats> {
+    this.ensureOpen();
+    this.cleaning ??= cleanLog(this.cleanerHost(), opts, this.cleanerState).finally(() => {
+      this.cleaning = undefined;
+    });
+    return this.cleaning;
   }
 
   append(batch: AppendBatch): { baseOffset: number; lastOffset: number } {
@@ -205,6 +222,26 @@ export class DurablePartitionLog implements PartitionLog {
     this.segments.push(seg);
     this.dirDirty = true;
     return seg;
+  }
+
+  private cleanerHost(): CleanerHost {
+    const log = this;
+    return {
+      dir: this.dir,
+      indexIntervalBytes: this.indexIntervalBytes,
+      segmentBytes: this.segmentBytes,
+      get isClosed() {
+        return log.closed;
+      },
+      get segmentList() {
+        return log.segments;
+      },
+      replaceSegments(old, replacement) {
+        log.segments.splice(log.segments.indexOf(old[0]!), old.length, replacement);
+        // The cleaner fsynced the replacement and the directory; the originals are gone.
+        for (const seg of old) log.dirtySegments.delete(seg);
+      },
+    };
   }
 
   private view(): LogView {

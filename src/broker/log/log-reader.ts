@@ -66,7 +66,8 @@ export function readBatches(log: LogView, fromOffset: number, opts: ReadOptions)
       }
       if (!batchCrcMatches(chunk, at, size)) throw corrupt(log, seg, position + at, expected, 'CRC mismatch');
       const header = decodeBatchHeader(chunk, at);
-      if (header.baseOffset !== expected) {
+      // Gaps are normal (the cleaner drops whole batches); going backwards is corruption.
+      if (header.baseOffset < expected) {
         throw corrupt(log, seg, position + at, expected, `batch starts at offset ${header.baseOffset}`);
       }
       expected = header.lastOffset + 1;

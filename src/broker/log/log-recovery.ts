@@ -1,6 +1,8 @@
 /**
  * Recovery of a partition directory on open.
  *
+ * 0. Finish or discard an interrupted log cleaning (`cleaner-files.ts`): delete `.cleaned` outputs,
+ *    complete `.swap` rewrites.
  * 1. List `<20 digits>.log` files; drop index files and temp files that belong to no segment.
  * 2. Each sealed (non-last) segment: load its indexes, check them, and validate the batches from the
  *    last offset-index entry to the end of the file (they must end exactly where the next segment
@@ -14,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { scanBatches } from './batch-scanner.js';
+import { finishInterruptedCleaning } from './cleaner-files.js';
 import { unlinkIfExists } from './index-file.js';
 import { OffsetIndex } from './offset-index.js';
 import { parseSegmentFileName, Segment, segmentName } from './segment.js';
@@ -21,6 +24,8 @@ import { TimeIndex } from './time-index.js';
 
 /** Opens and recovers the segments of `dir`, oldest first (empty when the directory holds none). */
 export function recoverSegments(dir: string, indexIntervalBytes: number, warn: (msg: string) => void): Segment[] {
+  // Step 0
+  finishInterruptedCleaning(dir, warn);
   // Step 1
   const names = fs.readdirSync(dir);
   const bases = names.map(parseSegmentFileName).filter((b): b is number => b !== null).sort((a, b) => a - b);
@@ -39,8 +44,9 @@ export function recoverSegments(dir: string, indexIntervalBytes: number, warn: (
     // Step 3
     const problem = recoverByFullScan(seg, warn);
     if (next === undefined) break;
-    if (problem === null && seg.nextOffset !== next.baseOffset) {
-      warn(`${seg.logPath} ends at offset ${seg.nextOffset} but the next segment starts at ${next.baseOffset}`);
+    // A cleaned segment may end before the next one starts (its last batches were dropped), never after.
+    if (problem === null && seg.nextOffset > next.baseOffset) {
+      warn(`${seg.logPath} ends at offset ${seg.nextOffset}, past the start ${next.baseOffset} of the next segment`);
     } else if (problem === null) {
       continue;
     }
@@ -65,11 +71,11 @@ function recoverSealed(seg: Segment, nextBase: number): boolean {
     if (h.maxTimestamp > maxTimestamp) maxTimestamp = h.maxTimestamp;
     lastBatchOffset = h.baseOffset;
   });
-  if (result.problem !== null || result.end !== seg.size || result.nextOffset !== nextBase) return false;
+  if (result.problem !== null || result.end !== seg.size || result.nextOffset > nextBase) return false;
   // The final time-index entry written at roll holds the exact maximum; a larger one in the tail means
   // that entry never reached the file.
   if (lastBatchOffset < 0 || maxTimestamp > timeIndex.maxTimestamp) return false;
-  seg.adoptLoaded(offsetIndex, timeIndex, nextBase, timeIndex.maxTimestamp, lastBatchOffset);
+  seg.adoptLoaded(offsetIndex, timeIndex, result.nextOffset, timeIndex.maxTimestamp, lastBatchOffset);
   return true;
 }
 

@@ -84,3 +84,62 @@ export interface PartitionLog {
   deleteRecordsBefore(offset: number): void;
   close(): void;
 }
+
+/** One segment as retention sees it. */
+export interface SegmentSummary {
+  baseOffset: number;
+  /** One past the last offset written to the segment (its base when empty). */
+  nextOffset: number;
+  /** Largest record timestamp in the segment, -Infinity when empty. */
+  maxTimestamp: number;
+  sizeBytes: number;
+}
+
+/** What one compaction pass is told (topic config and the time). */
+export interface CompactOptions {
+  /** The broker clock's now. */
+  now: number;
+  /** `min.compaction.lag.ms`: a segment is cleanable once its newest record is at least this old. */
+  minCompactionLagMs: number;
+  /** `delete.retention.ms`: how long a tombstone stays after the pass that first cleaned it. */
+  deleteRetentionMs: number;
+  /** Input bytes processed per event-loop turn before yielding (default 1 MiB). */
+  chunkBytes?: number;
+  /** Set `aborted` to stop the pass at its next step (broker shutdown); nothing is lost. */
+  signal?: { readonly aborted: boolean };
+}
+
+/** What one compaction pass did. */
+export interface CompactionStats {
+  /** False when there was nothing new to clean (no new sealed segment, no tombstone due). */
+  ran: boolean;
+  /** The pass stopped early (log closed, or its segments deleted under it); nothing was lost. */
+  aborted: boolean;
+  segmentsBefore: number;
+  segmentsAfter: number;
+  recordsRemoved: number;
+  bytesRead: number;
+  bytesWritten: number;
+  /** Earliest delete horizon among the tombstones kept, or null: the next pass worth running. */
+  nextDeleteHorizonMs: number | null;
+}
+
+/**
+ * A log that supports retention and compaction (both implementations do; wrappers may not).
+ * Segments are listed oldest first; the last one is the active segment, which neither touches.
+ */
+export interface MaintainablePartitionLog extends PartitionLog {
+  segmentSummaries(): SegmentSummary[];
+  /**
+   * One compaction pass over the sealed segments (see `log-cleaner.ts`): keeps the latest record per
+   * key, tombstones until their delete horizon, control and transactional batches as they are.
+   * Runs in bounded steps between which appends and reads go on; concurrent calls share one pass.
+   */
+  compact(opts: CompactOptions): Promise<CompactionStats>;
+}
+
+/** True when `log` implements {@link MaintainablePartitionLog}. */
+export function isMaintainable(log: PartitionLog): log is MaintainablePartitionLog {
+  const candidate = log as Partial<MaintainablePartitionLog>;
+  return typeof candidate.segmentSummaries === 'function' && typeof candidate.compact === 'function';
+}

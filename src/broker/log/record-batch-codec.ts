@@ -10,12 +10,14 @@
  *   9     8  baseOffset        int64
  *  17     4  lastOffsetDelta   int32: lastOffset - baseOffset
  *  21     4  recordCount       int32
- *  25     8  firstTimestamp    int64: timestamp of the first record (the base of the deltas)
+ *  25     8  firstTimestamp    int64: the base of the timestamp deltas: the first record's timestamp, or
+ *                                 the delete horizon when attribute bit 6 is set (written by the cleaner)
  *  33     8  maxTimestamp      int64
  *  41     8  producerId        int64, -1 = not idempotent
  *  49     2  producerEpoch     int16, -1 = none
  *  51     4  baseSequence      int32, -1 = none
- *  55     2  attributes        int16: bit 4 = transactional, bit 5 = control (Kafka's bit positions)
+ *  55     2  attributes        int16: bit 4 = transactional, bit 5 = control, bit 6 = delete horizon set
+ *                                 (Kafka's bit positions)
  *  57        records, recordCount times:
  *              4  offsetDelta     int32 (stored, not implied, so compaction can leave gaps later)
  *              8  timestampDelta  int64: timestamp - firstTimestamp (may be negative)
@@ -25,12 +27,17 @@
  *                   2 nameLength int16 + UTF-8 name, 4 valueLength int32 + value bytes
  * ```
  *
+ * Batches may have gaps, as in Kafka: the log cleaner keeps a batch's baseOffset and lastOffset but drops
+ * some of its records (so offsetDelta is stored), and drops whole batches (so the next batch may start
+ * past `lastOffset + 1`). Offsets only ever increase. The delete horizon (KIP-534) is the time after
+ * which the cleaner may drop the batch's tombstones; storing it as the delta base costs no extra field.
+ *
  * Fixed-width fields (not Kafka's varints) keep encode/decode to plain `Buffer` reads and writes, which
  * is what makes the hot path fast in JS; the cost is ~10 bytes per record over varints.
  */
 import { crc32 } from 'node:zlib';
 import { EMPTY_HEADERS, type Headers } from '../../core/record.js';
-import type { AppendBatch, LogRecord } from './partition-log.js';
+import type { AppendBatch, LogRecord, LogRecordInput } from './partition-log.js';
 
 /** Format version written in every batch. */
 export const MAGIC = 1;
@@ -40,6 +47,7 @@ export const BATCH_HEADER_SIZE = 57;
 const RECORD_OVERHEAD = 24;
 const ATTR_TRANSACTIONAL = 0x10;
 const ATTR_CONTROL = 0x20;
+const ATTR_DELETE_HORIZON = 0x40;
 const TWO_32 = 4294967296;
 /** Largest batch accepted on encode and believed on decode (a larger length prefix is garbage). */
 export const MAX_BATCH_SIZE = 0x7fff_ffff;
@@ -54,6 +62,19 @@ export interface BatchHeader {
   recordCount: number;
   firstTimestamp: number;
   maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  isTransactional: boolean;
+  isControl: boolean;
+  /** When the cleaner may drop this batch's tombstones (ms since the epoch), or null when not set yet. */
+  deleteHorizonMs: number | null;
+}
+
+/** What a re-encoded (cleaned) batch keeps of the original: header fields, and its offset span. */
+export interface CleanedBatchHeader {
+  baseOffset: number;
+  lastOffset: number;
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
@@ -82,16 +103,49 @@ function checkInt64(what: string, v: number): void {
  */
 export function encodeBatch(batch: AppendBatch, baseOffset: number): { buffer: Buffer; maxTimestamp: number } {
   const records = batch.records;
+  if (records.length === 0) throw new RangeError('cannot encode an empty batch');
+  const header: CleanedBatchHeader = {
+    baseOffset,
+    lastOffset: baseOffset + records.length - 1,
+    producerId: batch.producerId ?? -1,
+    producerEpoch: batch.producerEpoch ?? -1,
+    baseSequence: batch.baseSequence ?? -1,
+    isTransactional: batch.isTransactional ?? false,
+    isControl: batch.isControl ?? false,
+  };
+  return encode(header, records, null, null);
+}
+
+/**
+ * Encodes what the log cleaner kept of a batch: the original header and offset span, only `records`
+ * (non-empty, offsets increasing within [baseOffset, lastOffset]), and the delete horizon if any.
+ */
+export function encodeCleanedBatch(header: CleanedBatchHeader, records: LogRecord[], deleteHorizonMs: number | null): Buffer {
+  if (records.length === 0) throw new RangeError(`cannot encode an empty cleaned batch at offset ${header.baseOffset}`);
+  const deltas = records.map((r) => r.offset - header.baseOffset);
+  for (let i = 0; i < deltas.length; i++) {
+    if (deltas[i]! < 0 || deltas[i]! > header.lastOffset - header.baseOffset || (i > 0 && deltas[i]! <= deltas[i - 1]!)) {
+      throw new RangeError(`cleaned batch at offset ${header.baseOffset}: record offset ${records[i]!.offset} is out of order or outside the batch`);
+    }
+  }
+  return encode(header, records, deltas, deleteHorizonMs).buffer;
+}
+
+function encode(
+  header: CleanedBatchHeader,
+  records: LogRecordInput[],
+  offsetDeltas: number[] | null,
+  deleteHorizonMs: number | null,
+): { buffer: Buffer; maxTimestamp: number } {
   const n = records.length;
-  if (n === 0) throw new RangeError('cannot encode an empty batch');
+  const baseOffset = header.baseOffset;
   checkInt64('baseOffset', baseOffset);
-  const producerId = batch.producerId ?? -1;
+  const producerId = header.producerId;
   checkInt64('producerId', producerId);
 
   // Pass 1: size, timestamps, header names (encoded once, reused in pass 2).
   let size = BATCH_HEADER_SIZE;
-  const firstTimestamp = records[0]!.timestamp;
-  let maxTimestamp = firstTimestamp;
+  let maxTimestamp = records[0]!.timestamp;
   let headerNames: (string[] | null)[] | null = null;
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
@@ -104,6 +158,8 @@ export function encodeBatch(batch: AppendBatch, baseOffset: number): { buffer: B
       for (const name of names) size += 6 + Buffer.byteLength(name, 'utf8') + r.headers[name]!.length;
     }
   }
+  const firstTimestamp = deleteHorizonMs ?? records[0]!.timestamp;
+  checkInt64('delete horizon', firstTimestamp);
   checkInt64('timestamp delta', maxTimestamp - firstTimestamp);
   if (size > MAX_BATCH_SIZE) throw new RangeError(`batch of ${size} bytes exceeds the ${MAX_BATCH_SIZE}-byte limit`);
 
@@ -111,20 +167,22 @@ export function encodeBatch(batch: AppendBatch, baseOffset: number): { buffer: B
   buf.writeInt32BE(size - 4, 0);
   buf.writeInt8(MAGIC, 4);
   writeInt64(buf, 9, baseOffset);
-  buf.writeInt32BE(n - 1, 17);
+  buf.writeInt32BE(header.lastOffset - baseOffset, 17);
   buf.writeInt32BE(n, 21);
   writeInt64(buf, 25, firstTimestamp);
   writeInt64(buf, 33, maxTimestamp);
   writeInt64(buf, 41, producerId);
-  buf.writeInt16BE(batch.producerEpoch ?? -1, 49);
-  buf.writeInt32BE(batch.baseSequence ?? -1, 51);
-  buf.writeInt16BE((batch.isTransactional ? ATTR_TRANSACTIONAL : 0) | (batch.isControl ? ATTR_CONTROL : 0), 55);
+  buf.writeInt16BE(header.producerEpoch, 49);
+  buf.writeInt32BE(header.baseSequence, 51);
+  const attributes =
+    (header.isTransactional ? ATTR_TRANSACTIONAL : 0) | (header.isControl ? ATTR_CONTROL : 0) | (deleteHorizonMs !== null ? ATTR_DELETE_HORIZON : 0);
+  buf.writeInt16BE(attributes, 55);
 
   // Pass 2: records.
   let pos = BATCH_HEADER_SIZE;
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    buf.writeInt32BE(i, pos);
+    buf.writeInt32BE(offsetDeltas === null ? i : offsetDeltas[i]!, pos);
     writeInt64(buf, pos + 4, r.timestamp - firstTimestamp);
     pos += 12;
     pos = writeBytes(buf, pos, r.key);
@@ -187,6 +245,7 @@ export function decodeBatchHeader(buf: Buffer, pos: number): BatchHeader {
     baseSequence: buf.readInt32BE(pos + 51),
     isTransactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
     isControl: (attributes & ATTR_CONTROL) !== 0,
+    deleteHorizonMs: (attributes & ATTR_DELETE_HORIZON) !== 0 ? readInt64(buf, pos + 25) : null,
   };
 }
 
