@@ -11,7 +11,7 @@ import { buildTaskGraph, type TaskGraph } from './internal/build-task-graph.js';
 import { handleDeserializationFailure } from './internal/deserialization-failure.js';
 import { PunctuationQueue, type PunctuationSchedule } from './internal/punctuation-queue.js';
 import { RecordBuffer } from './internal/record-buffer.js';
-import { closeStores, initStores } from './internal/task-stores.js';
+import { closeStores, flushStores, initStores } from './internal/task-stores.js';
 import type { SourceNode } from './internal/runtime-nodes.js';
 import type { TaskState } from './internal/task-state.js';
 import type { Cancellable, PunctuationType, Punctuator } from './processor-context.js';
@@ -195,6 +195,11 @@ export class TaskExecutor implements TaskState {
   punctuateWallClock(): boolean {
     this.#checkRunning();
     return this.#wallClockQueue.mayPunctuate(this.#clock.now(), this.#fire);
+  }
+
+  /** Flushes every store of the task (step 1 of a commit); a promise only if a store flushes asynchronously. */
+  flushStores(): void | Promise<void> {
+    return flushStores(this.#graph.stores.values());
   }
 
   /** Closes processors, then stores. Resolves when asynchronous store closes finish. */

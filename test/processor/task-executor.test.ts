@@ -201,4 +201,23 @@ describe('processor > TaskExecutor', () => {
     expect(task.processNext()).toBe(false);
     expect(() => task.addRecords([consumed('elsewhere', 0, 'x')])).toThrow(/does not read topic "elsewhere"/);
   });
+
+  it('flushes every store of the task, synchronously when the stores are synchronous', () => {
+    const flushed: string[] = [];
+    const storeBuilder = (name: string) => ({
+      name,
+      loggingEnabled: false,
+      changelogConfig: {},
+      build: () => ({ name, init() {}, flush: () => void flushed.push(name), close() {}, persistent: () => false, isOpen: () => true }),
+    });
+    const t = new Topology()
+      .addSource('src', ['in'], io)
+      .addProcessor('p', () => ({ process() {} }), 'src')
+      .addStateStore(storeBuilder('one'), 'p')
+      .addStateStore(storeBuilder('two'), 'p');
+    const task = new TaskExecutor(t, { subtopologyId: 0, partition: 0, applicationId: 'app', collector: collecting().collector });
+    task.init();
+    expect(task.flushStores()).toBeUndefined();
+    expect(flushed).toEqual(['one', 'two']);
+  });
 });

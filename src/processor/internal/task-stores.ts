@@ -29,3 +29,18 @@ export function closeStores(stores: Iterable<StateStore>): void | Promise<void> 
   }
   if (pending.length > 0) return Promise.all(pending).then(() => undefined);
 }
+
+/**
+ * Flushes a task's stores in order (at commit, and per record under the test driver); returns a
+ * promise only if some store flushes asynchronously.
+ * @example
+ * await flushStores(graph.stores.values());
+ */
+export function flushStores(stores: Iterable<StateStore>): void | Promise<void> {
+  const pending: Promise<void>[] = [];
+  for (const store of stores) {
+    const r = store.flush();
+    if (r instanceof Promise) pending.push(r);
+  }
+  if (pending.length > 0) return Promise.all(pending).then(() => undefined);
+}
