@@ -92,14 +92,21 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
 
   get(key: K): V | null {
     this.recorder.gets++;
-    return this.recorder.time(() => this.value(this.inner.get(this.keyBytes(key))));
+    const t0 = this.recorder.start();
+    const value = this.value(this.inner.get(this.keyBytes(key)));
+    this.recorder.end(t0);
+    return value;
   }
 
   put(key: K, value: V | null, timestamp: number = this.now()): void {
     this.recorder.puts++;
     const k = this.keyBytes(key);
     const v = this.valueBytes(value);
-    if (this.immediate === null) return this.recorder.time(() => this.inner.put(k, v, timestamp));
+    if (this.immediate === null) {
+      const t0 = this.recorder.start();
+      this.inner.put(k, v, timestamp);
+      return this.recorder.end(t0);
+    }
     const old = this.value(this.inner.get(k));
     this.inner.put(k, v, timestamp);
     if (old !== null || value !== null) this.immediate(key, value, old, timestamp);

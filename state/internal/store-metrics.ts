@@ -41,6 +41,20 @@ export class StoreMetricsRecorder implements StoreMetrics {
     }
   }
 
+  /**
+   * The closure-free form for hot paths: returns a start time when this call is a sample (else -1);
+   * pass it to {@link end}.
+   */
+  start(): number {
+    return (++this.calls & (SAMPLE_EVERY - 1)) !== 0 ? -1 : performance.now();
+  }
+
+  end(t0: number): void {
+    if (t0 < 0) return;
+    this.sampledMs += performance.now() - t0;
+    this.sampled++;
+  }
+
   snapshot(): StoreMetrics {
     const { puts, gets, deletes, ranges, flushes, restored, meanLatencyUs } = this;
     return { puts, gets, deletes, ranges, flushes, restored, meanLatencyUs };
