@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Consumed } from '../../dsl/consumed.js';
 import { KeyValue } from '../../dsl/key-value.js';
 import { Produced } from '../../dsl/produced.js';
+import { Repartitioned } from '../../dsl/repartitioned.js';
 import { StreamsBuilder } from '../../dsl/streams-builder.js';
 import { Broker } from '../../src/broker/broker.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
@@ -13,7 +14,10 @@ import { readAtLeast, readTopic, silentLogger, str } from './runtime-test-helper
 const S = Serdes.string();
 const I = Serdes.int32();
 
-/** A stateless topology with key-preserving operators (to 'same-key') and a key change (to 'rekeyed'). */
+/**
+ * A stateless topology with key-preserving operators (to 'same-key') and a key change followed by a
+ * repartition (sub-topology 1 reads the repartition topic) and another step (to 'rekeyed').
+ */
 function topology() {
   const builder = new StreamsBuilder();
   const input = builder.stream('in', Consumed.with(S, I));
@@ -25,6 +29,8 @@ function topology() {
   input
     .filterNot((_k, v) => v % 5 === 0)
     .map((k, v) => KeyValue.pair(`${k}-${v % 4}`, String(v)))
+    .repartition(Repartitioned.with(S, S).withName('by-bucket'))
+    .mapValues((v) => `r${v}`)
     .to('rekeyed', Produced.with(S, S));
   return builder.build();
 }
@@ -44,10 +50,16 @@ const inputArb = fc.array(
   { minLength: 1, maxLength: 60 },
 );
 
+const runArb = fc.record({
+  partitions: fc.constantFrom(1, 2, 4, 4),
+  maxPollRecords: fc.integer({ min: 1, max: 50 }),
+  commitIntervalMs: fc.constantFrom(0, 5, 30_000),
+});
+
 describe('runtime > KafkaStreams vs TopologyTestDriver', () => {
-  it('property: a stateless topology writes the same records per key on a 4-partition broker as in the test driver', async () => {
+  it('property: a stateless topology writes the same records per key on a partitioned broker as in the test driver', async () => {
     await fc.assert(
-      fc.asyncProperty(inputArb, async (records) => {
+      fc.asyncProperty(inputArb, runArb, async (records, run) => {
         let ts = 1_000;
         const timed = records.map((r) => ({ ...r, timestamp: (ts += r.dt) }));
 
@@ -60,13 +72,14 @@ describe('runtime > KafkaStreams vs TopologyTestDriver', () => {
 
         const broker = await Broker.inMemory();
         try {
-          await broker.admin().createTopics(['in', 'same-key', 'rekeyed'].map((topic) => ({ topic, partitions: 4 })));
+          await broker.admin().createTopics(['in', 'same-key', 'rekeyed'].map((topic) => ({ topic, partitions: run.partitions })));
           await broker.producer().send(timed.map((r) => ({ topic: 'in', key: r.key, value: I.serialize(r.value)!, timestamp: r.timestamp })));
-          const app = new KafkaStreams(topology(), { applicationId: 'equiv', broker, logger: silentLogger });
+          const app = new KafkaStreams(topology(), { applicationId: 'equiv', broker, logger: silentLogger, maxPollRecords: run.maxPollRecords, commitIntervalMs: run.commitIntervalMs });
           await app.start();
           await readAtLeast(broker, 'same-key', expectedSame.length);
           await readAtLeast(broker, 'rekeyed', expectedRekeyed.length);
           await app.close();
+          expect(app.state).toBe('NOT_RUNNING');
           const rows = async (topic: string) =>
             (await readTopic(broker, topic)).map((r) => ({ key: str(r.key)!, value: str(r.value)!, timestamp: r.timestamp }));
           expect(byKey(await rows('same-key'), true)).toEqual(byKey(expectedSame, true));
