@@ -220,7 +220,7 @@ export class KafkaStreams {
   }
 
   /**
-   * Counters and latencies of this instance: `process-total`, `poll-total`, `commit-total`,
+   * Counters and latencies of this instance: `process-total`, `poll-total`, `records-consumed-total`, `commit-total`,
    * `commit-failed-total`, `commit-latency-avg`, `commit-latency-max` (ms), `records-sent-total`,
    * `active-tasks`, `buffered-records`, `unrouted-records-total`, after the first interval commit
    * `committed-lag-total` / `committed-lag-max` (high watermark minus committed offset over the

@@ -42,6 +42,7 @@ const IDLE_POLL_MS = 50;
 export class StreamThread {
   readonly commitMetrics: CommitMetrics = { commits: 0, failedCommits: 0, totalLatencyMs: 0, maxLatencyMs: 0 };
   polls = 0;
+  consumed = 0;
   processed = 0;
   /** Committed-offset lag of this instance's partitions (high watermark - committed), refreshed after each interval commit. */
   lag: { total: number; max: number } | undefined;
@@ -92,7 +93,10 @@ export class StreamThread {
         this.polls++;
         if (!this.#running) break;
         // Step 2
-        if (records.length > 0) this.tasks.route(records);
+        if (records.length > 0) {
+          this.consumed += records.length;
+          this.tasks.route(records);
+        }
         // Step 3
         this.processed += this.tasks.process(maxPollRecords);
         // Step 4

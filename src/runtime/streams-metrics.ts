@@ -14,6 +14,7 @@ export function collectMetrics(thread: StreamThread, tasks: TaskManager, collect
   const out: Record<string, number> = {
     'process-total': thread.processed,
     'poll-total': thread.polls,
+    'records-consumed-total': thread.consumed,
     'commit-total': c.commits,
     'commit-failed-total': c.failedCommits,
     'commit-latency-avg': c.commits === 0 ? 0 : c.totalLatencyMs / c.commits,

@@ -52,6 +52,8 @@ describe('runtime > KafkaStreams', () => {
     }
     await waitForState(streams, 'RUNNING');
     expect(streams.metrics()['process-total']).toBe(200);
+    expect(streams.metrics()['records-consumed-total']).toBe(200);
+    expect(streams.metrics()['records-sent-total']).toBe(180);
     expect(streams.metrics()['active-tasks']).toBe(4);
     await streams.close();
     expect(streams.state).toBe('NOT_RUNNING');
