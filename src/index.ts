@@ -37,6 +37,7 @@ export { Named } from '../dsl/named.js';
 export { Repartitioned } from '../dsl/repartitioned.js';
 export { KeyValue } from '../dsl/key-value.js';
 export type { ForeachAction, KeyValueMapper, Predicate, ValueMapper } from '../dsl/functions.js';
+export type { BuildConfig } from '../dsl/streams-builder.js';
 
 // ---- Processor API
 export { Topology } from './processor/topology.js';
@@ -45,7 +46,17 @@ export type { NodeDescription, SubtopologyDescription } from './processor/topolo
 export { Record } from './processor/record.js';
 export type { Processor, ProcessorSupplier } from './processor/processor.js';
 export type { Cancellable, ProcessingRecordMetadata, ProcessorContext, PunctuationType, Punctuator } from './processor/processor-context.js';
-export type { RecordContext, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from './processor/node-options.js';
+export type {
+  InternalTopicOptions,
+  RecordContext,
+  SinkOptions,
+  SourceOptions,
+  StreamPartitioner,
+  TimestampExtractor,
+  TopicNameExtractor,
+} from './processor/node-options.js';
+export type { StateStore, StateStoreContext } from '../state/state-store.js';
+export type { StoreBuilder } from '../state/store-builder.js';
 export { DEAD_LETTER_HEADERS, DeserializationExceptionHandlers } from './processor/deserialization-exception-handler.js';
 export type {
   DeadLetterRecord,
