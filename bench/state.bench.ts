@@ -7,6 +7,7 @@
  *    (plain time / stack time) >= 1/2.
  * 2. Read: random gets of committed keys through the stack vs plain `getSync`; p50/p99 of each.
  *    Target ratio >= 1/2.
+ *    Both 1 and 2 run three alternating rounds and keep each side's best (the machine is shared).
  * 3. Restore: 1M changelog records into a persistent store with StateRestorer (batches of 1,000,
  *    a commit every 100k). Target >= 300k records/s.
  */
@@ -57,6 +58,13 @@ function context(db: TaskStateDb, collector: { n: number; bytes: number }): Stor
   };
 }
 
+function buildStack() {
+  return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('bench'), Serdes.string(), Serdes.bytes())
+    .withCachingEnabled()
+    .withLoggingEnabled()
+    .build();
+}
+
 /** Runs the state-store benchmark and prints its tables. */
 export async function runStateBench(opts: StateBenchOptions = {}): Promise<void> {
   const n = opts.records ?? 200_000;
@@ -68,55 +76,77 @@ export async function runStateBench(opts: StateBenchOptions = {}): Promise<void>
     const keyBufs = keys.map((k) => Buffer.from(k));
     const values = Array.from({ length: n }, (_, i) => valueOf(i));
 
-    // 1. Write through the full stack, then commit.
-    const db = await TaskStateDb.open({ dir: join(root, 'stack') });
-    const collector = { n: 0, bytes: 0 };
-    const store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('bench'), Serdes.string(), Serdes.bytes())
-      .withCachingEnabled()
-      .withLoggingEnabled()
-      .build();
-    await store.init(context(db, collector), store);
-    const stackWrite = await timed(async () => {
-      for (let i = 0; i < n; i++) store.put(keys[i]!, values[i]!);
-      await store.flush();
-      await db.commit(new Map([['bench-bench-changelog-0', n]]));
-    });
-
-    // 1'. Plain chained batch of the same data.
-    const plain = new Level<Buffer, Buffer>(join(root, 'plain'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await plain.open();
-    const plainWrite = await timed(async () => {
-      const batch = plain.batch();
-      for (let i = 0; i < n; i++) batch.put(keyBufs[i]!, values[i]!);
-      await batch.write();
-    });
+    // 1. Write through the full stack then commit, vs one plain chained batch. Rounds alternate and
+    // the best of each side counts: this machine is shared, and a neighbour's burst should not decide.
+    const ROUNDS = 3;
+    let stackWriteMs = Infinity;
+    let plainWriteMs = Infinity;
+    let collector = { n: 0, bytes: 0 };
+    let db: TaskStateDb | undefined;
+    let store: ReturnType<typeof buildStack> | undefined;
+    let plain: Level<Buffer, Buffer> | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      await store?.close();
+      await db?.close();
+      await plain?.close();
+      db = await TaskStateDb.open({ dir: join(root, `stack-${round}`) });
+      collector = { n: 0, bytes: 0 };
+      const s = buildStack();
+      store = s;
+      await s.init(context(db, collector), s);
+      const taskDb = db;
+      const stackWrite = await timed(async () => {
+        for (let i = 0; i < n; i++) s.put(keys[i]!, values[i]!);
+        await s.flush();
+        await taskDb.commit(new Map([['bench-bench-changelog-0', n]]));
+      });
+      stackWriteMs = Math.min(stackWriteMs, stackWrite.ms);
+      const p = new Level<Buffer, Buffer>(join(root, `plain-${round}`), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+      plain = p;
+      await p.open();
+      const plainWrite = await timed(async () => {
+        const batch = p.batch();
+        for (let i = 0; i < n; i++) batch.put(keyBufs[i]!, values[i]!);
+        await batch.write();
+      });
+      plainWriteMs = Math.min(plainWriteMs, plainWrite.ms);
+    }
     const plainDb = plain as unknown as { getSync(k: Buffer): Buffer | undefined };
+    const stackStore = store!;
 
-    // 2. Random reads of committed keys, each timed for percentiles.
+    // 2. Random reads of committed keys, each timed for percentiles; alternating rounds, best counts.
     const order = Array.from({ length: reads }, (_, i) => (i * 2_654_435_761) % n);
-    const stackLat: number[] = new Array(reads);
-    const plainLat: number[] = new Array(reads);
+    let stackLat: number[] = [];
+    let plainLat: number[] = [];
+    let stackReadMs = Infinity;
+    let plainReadMs = Infinity;
     let found = 0;
-    const stackRead = await timed(() => {
-      for (let i = 0; i < reads; i++) {
-        const t0 = performance.now();
-        if (store.get(keys[order[i]!]!) !== null) found++;
-        stackLat[i] = performance.now() - t0;
-      }
-    });
-    const plainRead = await timed(() => {
-      for (let i = 0; i < reads; i++) {
-        const t0 = performance.now();
-        if (plainDb.getSync(keyBufs[order[i]!]!) !== undefined) found++;
-        plainLat[i] = performance.now() - t0;
-      }
-    });
-    if (found !== 2 * reads) throw new Error(`state bench: expected ${2 * reads} hits, got ${found}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const sl: number[] = new Array(reads);
+      const pl: number[] = new Array(reads);
+      const stackRead = await timed(() => {
+        for (let i = 0; i < reads; i++) {
+          const t0 = performance.now();
+          if (stackStore.get(keys[order[i]!]!) !== null) found++;
+          sl[i] = performance.now() - t0;
+        }
+      });
+      const plainRead = await timed(() => {
+        for (let i = 0; i < reads; i++) {
+          const t0 = performance.now();
+          if (plainDb.getSync(keyBufs[order[i]!]!) !== undefined) found++;
+          pl[i] = performance.now() - t0;
+        }
+      });
+      if (stackRead.ms < stackReadMs) [stackReadMs, stackLat] = [stackRead.ms, sl];
+      if (plainRead.ms < plainReadMs) [plainReadMs, plainLat] = [plainRead.ms, pl];
+    }
+    if (found !== 2 * reads * ROUNDS) throw new Error(`state bench: expected ${2 * reads * ROUNDS} hits, got ${found}`);
     stackLat.sort((a, b) => a - b);
     plainLat.sort((a, b) => a - b);
-    await store.close();
-    await db.close();
-    await plain.close();
+    await stackStore.close();
+    await db!.close();
+    await plain!.close();
 
     // 3. Restore 1M changelog records (keys cycle over 250k, so compaction-like overwrites happen).
     const rdb = await TaskStateDb.open({ dir: join(root, 'restore') });
@@ -143,15 +173,15 @@ export async function runStateBench(opts: StateBenchOptions = {}): Promise<void>
     await restored.close();
     await rdb.close();
 
-    const writeRatio = plainWrite.ms / stackWrite.ms;
-    const readRatio = plainRead.ms / stackRead.ms;
+    const writeRatio = plainWriteMs / stackWriteMs;
+    const readRatio = plainReadMs / stackReadMs;
     const restoreRate = rate(restoreN, restore.ms);
     const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
     printTable(
       ['state (issue 4)', 'records', 'stack', 'plain LevelDB', 'ratio plain/stack', 'target'],
       [
-        ['put + commit (cache + changelog)', n, fmtRate(rate(n, stackWrite.ms)), fmtRate(rate(n, plainWrite.ms)), writeRatio.toFixed(2), '>= 0.50'],
-        ['random get (committed keys)', reads, fmtRate(rate(reads, stackRead.ms)), fmtRate(rate(reads, plainRead.ms)), readRatio.toFixed(2), '>= 0.50'],
+        ['put + commit (cache + changelog)', n, fmtRate(rate(n, stackWriteMs)), fmtRate(rate(n, plainWriteMs)), writeRatio.toFixed(2), '>= 0.50'],
+        ['random get (committed keys)', reads, fmtRate(rate(reads, stackReadMs)), fmtRate(rate(reads, plainReadMs)), readRatio.toFixed(2), '>= 0.50'],
         ['get p50 / p99', reads, `${us(percentile(stackLat, 50))} / ${us(percentile(stackLat, 99))}`, `${us(percentile(plainLat, 50))} / ${us(percentile(plainLat, 99))}`, '', ''],
         ['restore from changelog', restoreN, fmtRate(restoreRate), '', '', '>= 300k/s'],
       ],
