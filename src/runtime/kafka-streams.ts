@@ -187,7 +187,7 @@ export class KafkaStreams {
           // Step 3: leaving revokes every partition (the listener closes the tasks).
           await running.consumer.close().catch((e: unknown) => this.#config.logger.warn('closing the consumer failed', e));
           // Step 4
-          await running.tasks.revokeAll();
+          await running.tasks.revokeAll().catch((e: unknown) => this.#config.logger.warn('closing a task failed', e));
           await running.producer.close().catch((e: unknown) => this.#config.logger.warn('closing the producer failed', e));
         }
       }

@@ -87,17 +87,29 @@ export class TaskManager {
       this.#setRoute(tp.topic, tp.partition, undefined);
       if (route.task.partitions.length === 0) emptied.add(route.task);
     }
-    for (const task of emptied) {
-      this.tasks.delete(task.id);
-      await task.close();
-    }
+    await this.#closeTasks(emptied);
   }
 
-  /** Revokes everything (close, or an error). */
+  /** Revokes everything and closes every task (close, or an error). */
   async revokeAll(): Promise<void> {
     const all: TopicPartition[] = [];
     for (const task of this.tasks.values()) for (const q of task.partitions) all.push({ topic: q.topic, partition: q.partition });
     await this.revoke(all);
+    await this.#closeTasks(new Set(this.tasks.values()));
+  }
+
+  /** Closes every task given, even if some close() throws; rethrows the first failure. */
+  async #closeTasks(tasks: Iterable<StreamTask>): Promise<void> {
+    let failure: unknown;
+    for (const task of tasks) {
+      this.tasks.delete(task.id);
+      try {
+        await task.close();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 
   /** Buffers polled records in their tasks' partition queues. */

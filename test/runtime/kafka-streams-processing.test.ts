@@ -141,6 +141,25 @@ describe('runtime > KafkaStreams processing', () => {
     expect((await broker.admin().describeGroup('app')).offsets.every((o) => o.committed === 0)).toBe(true);
   });
 
+  it('close() closes every task even when a processor close() throws, and still reaches NOT_RUNNING', async () => {
+    const broker = await broker4('in');
+    let closes = 0;
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).process(() => ({
+      process() {},
+      close() {
+        closes++;
+        throw new Error('close failed');
+      },
+    }));
+    const streams = app(builder.build(), broker);
+    await streams.start();
+    await waitForState(streams, 'RUNNING');
+    await streams.close();
+    expect(closes).toBe(4);
+    expect(streams.state).toBe('NOT_RUNNING');
+  });
+
   it('a deserialization failure (logAndFail default) moves the app to ERROR with a RecordDeserializationError', async () => {
     const broker = await broker4('in', 'out');
     const builder = new StreamsBuilder();
