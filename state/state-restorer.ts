@@ -1,4 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { TaskCorruptedError } from '../src/core/errors.js';
 import type { ChangelogRecord, RestorableStore } from './key-value-entry.js';
 
 /** One batch read from a changelog partition. */
@@ -50,7 +51,9 @@ export interface RestoreResult {
  * StateRestoreListener, as a stream).
  *
  * Steps:
- * 1. start at the checkpoint (or 0); nothing to do if it is at or past the end offset;
+ * 1. start at the checkpoint (or 0); nothing to do if it is at the end offset. A checkpoint *past*
+ *    the end offset means the local state is ahead of its changelog (a commit that never became
+ *    visible): `run()` rejects with `TaskCorruptedError` — wipe the task directory and restore from 0;
  * 2. for each batch: apply its records straight to the inner store (`restoreBatch`: no cache, no
  *    re-logging), stop at the end offset;
  * 3. every `commitEveryRecords` records, call `commit(nextOffset)`;
@@ -90,6 +93,11 @@ export class StateRestorer {
     let next = this.start;
     try {
       // Step 1
+      if (next > endOffset) {
+        throw new TaskCorruptedError(
+          `store "${store.name}" partition ${partition}: checkpoint ${next} is past the changelog end ${endOffset}; wipe the task's state and restore`,
+        );
+      }
       if (next < endOffset) {
         for await (const batch of source) {
           // Step 2

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { StateDirLockedError } from '../../src/core/errors.js';
+import { StateDirLockedError, TaskCorruptedError } from '../../src/core/errors.js';
 import { Serdes } from '../../src/serdes/serdes.js';
 import { StateRestorer } from '../../state/state-restorer.js';
 import { Stores } from '../../state/stores.js';
@@ -275,5 +275,17 @@ describe('state > StateRestorer failures and in-flight commits', () => {
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+describe('state > StateRestorer checkpoint ahead of the changelog', () => {
+  it('rejects with TaskCorruptedError naming the store and partition', async () => {
+    const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), Serdes.string(), Serdes.string()).withLoggingDisabled().build();
+    await store.init(new FakeStoreContext(), store);
+    const restorer = new StateRestorer({ store, partition: 2, checkpoint: 12, endOffset: 10, source: changelogBatches([], 1) });
+    await expect(restorer.run()).rejects.toThrow(TaskCorruptedError);
+    await expect(
+      new StateRestorer({ store, partition: 2, checkpoint: 12, endOffset: 10, source: changelogBatches([], 1) }).run(),
+    ).rejects.toThrow(/"s" partition 2: checkpoint 12 is past the changelog end 10/);
   });
 });
