@@ -1,4 +1,6 @@
 import { runBrokerBench } from './broker.bench.js';
+import { runStateBench } from './state.bench.js';
+import { runStatelessBench } from './stateless.bench.js';
 
 export interface SuiteOptions {
   records?: number;
@@ -8,4 +10,6 @@ export interface SuiteOptions {
 /** Benchmark suites by name (`npm run bench -- broker`). */
 export const suites: Record<string, (opts: SuiteOptions) => Promise<void>> = {
   broker: runBrokerBench,
+  stateless: (opts) => runStatelessBench({ records: opts.records }),
+  state: (opts) => runStateBench({ records: opts.records }),
 };
