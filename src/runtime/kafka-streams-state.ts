@@ -39,7 +39,7 @@ const TRANSITIONS: Readonly<Record<KafkaStreamsState, readonly KafkaStreamsState
  */
 export class KafkaStreamsStateMachine {
   readonly #subject = new BehaviorSubject<KafkaStreamsState>('CREATED');
-  /** Every state so far, oldest first (for metrics and debugging). */
+  /** The current state, then every change; late subscribers get the current (possibly final) state first. */
   readonly state$: Observable<KafkaStreamsState> = this.#subject.asObservable();
 
   get state(): KafkaStreamsState {
@@ -58,8 +58,9 @@ export class KafkaStreamsStateMachine {
     if (!TRANSITIONS[from].includes(to)) {
       throw new IllegalStateError(`KafkaStreams cannot move from ${from} to ${to} (allowed from ${from}: ${TRANSITIONS[from].join(', ') || 'none'})`);
     }
+    // Never completed, even in a terminal state: a completed BehaviorSubject would not replay the
+    // final state to late subscribers.
     this.#subject.next(to);
-    if (TRANSITIONS[to].length === 0) this.#subject.complete();
   }
 
   /** Moves to `to` if legal; returns whether it moved (used where a race may already have moved on). */

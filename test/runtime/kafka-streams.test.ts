@@ -69,6 +69,7 @@ describe('runtime > KafkaStreams', () => {
     await waitForState(streams, 'RUNNING');
     await streams.close();
     expect(seen).toEqual(['CREATED', 'REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'NOT_RUNNING']);
+    expect(await waitForState(streams, 'NOT_RUNNING', 100)).toBe('NOT_RUNNING'); // a late subscriber sees the final state
     expect(() => streams.start()).toThrow(IllegalStateError);
     await streams.close(); // idempotent
   });
