@@ -37,7 +37,8 @@ const IDLE_POLL_MS = 50;
  * const thread = new StreamThread(consumer, collector, tasks, config, clock, events);
  * await consumer.subscribe(topics, thread.listener);
  * const done = thread.run();
- * await thread.stop(); await done;
+ * thread.stop();
+ * await done;
  */
 export class StreamThread {
   readonly commitMetrics: CommitMetrics = { commits: 0, failedCommits: 0, totalLatencyMs: 0, maxLatencyMs: 0 };

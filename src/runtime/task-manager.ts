@@ -22,7 +22,7 @@ interface Route {
  * `route(records)` buffers polled records in their task's partition queues (no awaits, no per-record
  * allocation beyond the queue slot).
  * @example
- * const tasks = new TaskManager(topology, meta, config, collector);
+ * const tasks = new TaskManager(topology, meta, config, collector, systemClock);
  * await tasks.assign([{ topic: 'clicks', partition: 0 }]); // creates task 0_0
  * tasks.route(await consumer.poll());
  * tasks.process(1000);
