@@ -6,6 +6,7 @@ import type { ChangelogRecord, KeyValueEntry } from './key-value-entry.js';
 import type { StateStore, StateStoreContext } from './state-store.js';
 import { storeContextParts } from './store-context.js';
 import { ThreadCache } from './thread-cache.js';
+import { andFinally, andThen } from './internal/maybe-async.js';
 
 /** Kafka's default `cache.max.bytes.buffering`, used when the context brings no shared cache. */
 const DEFAULT_PRIVATE_CACHE_BYTES = 10 * 1024 * 1024;
@@ -32,10 +33,11 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     return true;
   }
 
-  override async init(context: StateStoreContext, root: StateStore): Promise<void> {
-    await this.inner.init(context, root);
-    this.cache = storeContextParts(context).cache ?? new ThreadCache(DEFAULT_PRIVATE_CACHE_BYTES);
-    this.named = this.cache.register(`${context.taskId}-${this.name}`, (entry) => this.writeThrough(entry));
+  override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    return andThen(this.inner.init(context, root), () => {
+      this.cache = storeContextParts(context).cache ?? new ThreadCache(DEFAULT_PRIVATE_CACHE_BYTES);
+      this.named = this.cache.register(`${context.taskId}-${this.name}`, (entry) => this.writeThrough(entry));
+    });
   }
 
   private open(): NamedCache {
@@ -53,21 +55,23 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     this.listener(entry.key, entry.value, old, entry.timestamp);
   }
 
-  override async flush(): Promise<void> {
+  override flush(): void | Promise<void> {
     const named = this.open();
     for (const entry of this.cache!.drain(named)) this.writeThrough(entry);
-    await this.inner.flush();
+    return this.inner.flush();
   }
 
-  override async close(): Promise<void> {
-    if (this.named === null) return;
-    try {
-      await this.flush();
-    } finally {
-      this.cache!.unregister(this.named);
-      this.named = null;
-      await this.inner.close();
-    }
+  override close(): void | Promise<void> {
+    const named = this.named;
+    if (named === null) return;
+    return andFinally(
+      () => this.flush(),
+      () => {
+        this.cache!.unregister(named);
+        this.named = null;
+        return this.inner.close();
+      },
+    );
   }
 
   override isOpen(): boolean {

@@ -8,6 +8,7 @@ import type { SessionBytesStore } from './session-store.js';
 import type { StateStore, StateStoreContext } from './state-store.js';
 import { storeContextParts } from './store-context.js';
 import { ThreadCache } from './thread-cache.js';
+import { andFinally, andThen } from './internal/maybe-async.js';
 
 type Sessions = KeyValueEntry<Windowed<Buffer>, Buffer>[];
 const MAX_TIME = Number.MAX_SAFE_INTEGER;
@@ -43,13 +44,15 @@ export class CachingSessionStore implements SessionBytesStore {
     this.listener = listener;
     return true;
   }
-  async init(context: StateStoreContext, root: StateStore): Promise<void> {
-    await this.inner.init(context, root);
-    const parts = storeContextParts(context);
-    if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
-    this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
-    this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
+  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    return andThen(this.inner.init(context, root), () => {
+      const parts = storeContextParts(context);
+      if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
+      this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
+      this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
+    });
   }
+
   private open(): NamedCache {
     if (this.named === null) throw new StoreNotOpenError(this.name);
     return this.named;
@@ -64,19 +67,21 @@ export class CachingSessionStore implements SessionBytesStore {
     this.inner.put(session, entry.value);
     if (this.listener !== null && (old !== null || entry.value !== null)) this.listener(session, entry.value, old, entry.timestamp);
   }
-  async flush(): Promise<void> {
+  flush(): void | Promise<void> {
     for (const e of this.cache!.drain(this.open())) this.writeThrough(e);
-    await this.inner.flush();
+    return this.inner.flush();
   }
-  async close(): Promise<void> {
-    if (this.named === null) return;
-    try {
-      await this.flush();
-    } finally {
-      this.cache!.unregister(this.named);
-      this.named = null;
-      await this.inner.close();
-    }
+  close(): void | Promise<void> {
+    const named = this.named;
+    if (named === null) return;
+    return andFinally(
+      () => this.flush(),
+      () => {
+        this.cache!.unregister(named);
+        this.named = null;
+        return this.inner.close();
+      },
+    );
   }
   persistent(): boolean {
     return this.inner.persistent();

@@ -8,6 +8,7 @@ import type { WindowEntry } from './read-only-window-store.js';
 import type { StateStore, StateStoreContext } from './state-store.js';
 import { storeContextParts } from './store-context.js';
 import { ThreadCache } from './thread-cache.js';
+import { andFinally, andThen } from './internal/maybe-async.js';
 import type { WindowBytesStore } from './window-store.js';
 
 /** Bytes-level flush listener of a window store: the windowed key, new and old value. */
@@ -50,13 +51,15 @@ export class CachingWindowStore implements WindowBytesStore {
     return !this.retainDuplicates;
   }
 
-  async init(context: StateStoreContext, root: StateStore): Promise<void> {
-    await this.inner.init(context, root);
-    const parts = storeContextParts(context);
-    if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
-    this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
-    this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
+  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    return andThen(this.inner.init(context, root), () => {
+      const parts = storeContextParts(context);
+      if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
+      this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
+      this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
+    });
   }
+
   private open(): NamedCache {
     if (this.named === null) throw new StoreNotOpenError(this.name);
     return this.named;
@@ -71,19 +74,21 @@ export class CachingWindowStore implements WindowBytesStore {
     if (old === null && entry.value === null) return;
     this.listener?.({ key, window: { start, end: start + this.windowSizeMs } }, entry.value, old, entry.timestamp);
   }
-  async flush(): Promise<void> {
+  flush(): void | Promise<void> {
     for (const e of this.cache!.drain(this.open())) this.writeThrough(e);
-    await this.inner.flush();
+    return this.inner.flush();
   }
-  async close(): Promise<void> {
-    if (this.named === null) return;
-    try {
-      await this.flush();
-    } finally {
-      this.cache!.unregister(this.named);
-      this.named = null;
-      await this.inner.close();
-    }
+  close(): void | Promise<void> {
+    const named = this.named;
+    if (named === null) return;
+    return andFinally(
+      () => this.flush(),
+      () => {
+        this.cache!.unregister(named);
+        this.named = null;
+        return this.inner.close();
+      },
+    );
   }
   persistent(): boolean {
     return this.inner.persistent();

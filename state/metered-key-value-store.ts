@@ -38,11 +38,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, Restorab
     return this.inner.name;
   }
 
-  async init(context: StateStoreContext, root: StateStore = this): Promise<void> {
+  init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
     this.topic = `${context.applicationId}-${this.name}-changelog`;
     const ts = storeContextParts(context).timestamp;
     if (ts !== undefined) this.now = ts.bind(context);
-    await this.inner.init(context, root);
+    return this.inner.init(context, root);
   }
 
   flush(): void | Promise<void> {

@@ -30,9 +30,9 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableSt
   get name(): string {
     return this.inner.name;
   }
-  async init(context: StateStoreContext, root: StateStore = this): Promise<void> {
+  init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
     this.topic = `${context.applicationId}-${this.name}-changelog`;
-    await this.inner.init(context, root);
+    return this.inner.init(context, root);
   }
   flush(): void | Promise<void> {
     this.recorder.flushes++;

@@ -1,5 +1,6 @@
 import type { Serde } from '../src/serdes/serde.js';
 import { ExpiryQueue } from './internal/expiry-queue.js';
+import { andThen } from './internal/maybe-async.js';
 import { WrappedKeyValueBytesStore, type BytesFlushListener } from './internal/wrapped-key-value-bytes-store.js';
 import type { ChangelogRecord, KeyValueEntry } from './key-value-entry.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
@@ -36,10 +37,11 @@ export class TimeToLiveKeyValueStore extends WrappedKeyValueBytesStore {
     return this.streamTime;
   }
 
-  override async init(context: StateStoreContext, root: StateStore): Promise<void> {
-    await this.inner.init(context, root);
-    // A reopened persistent store: rebuild stream time and the expiry queue from what it holds.
-    for (const { key, value } of this.inner.all()) this.observe(key, value);
+  override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
+    return andThen(this.inner.init(context, root), () => {
+      // A reopened persistent store: rebuild stream time and the expiry queue from what it holds.
+      for (const { key, value } of this.inner.all()) this.observe(key, value);
+    });
   }
 
   private observe(key: Buffer, stamped: Buffer): void {

@@ -4,6 +4,7 @@ import type { ChangelogRecord, KeyValueEntry } from '../key-value-entry.js';
 import type { KeyValueBytesStore } from '../key-value-bytes-store.js';
 import type { StateStore, StateStoreContext } from '../state-store.js';
 import type { BytesMap } from './bytes-map.js';
+import { andThen } from './maybe-async.js';
 
 /** The first key after every key that starts with `prefix` (null: no upper bound). */
 export function prefixUpperBound(prefix: Buffer): Buffer | null {
@@ -31,19 +32,21 @@ export abstract class BytesMapKeyValueStore implements KeyValueBytesStore {
   protected abstract closeMap(): void | Promise<void>;
   abstract persistent(): boolean;
 
-  async init(context: StateStoreContext, _root: StateStore): Promise<void> {
+  init(context: StateStoreContext, _root: StateStore): void | Promise<void> {
     if (this.map !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
-    this.map = await this.openMap(context);
+    return andThen(this.openMap(context), (map) => {
+      this.map = map;
+    });
   }
 
   flush(): void {
     this.open();
   }
 
-  async close(): Promise<void> {
+  close(): void | Promise<void> {
     if (this.map === null) return;
     this.map = null;
-    await this.closeMap();
+    return this.closeMap();
   }
 
   isOpen(): boolean {

@@ -4,6 +4,7 @@ import type { ChangelogRecord, KeyValueEntry } from '../key-value-entry.js';
 import type { SessionBytesStore } from '../session-store.js';
 import type { StateStore, StateStoreContext } from '../state-store.js';
 import { isProperPrefix, keyInRange, planKeyRangeScan } from './key-range-scan.js';
+import { andThen } from './maybe-async.js';
 import { Segments, defaultSegmentInterval, type SegmentFactory } from './segments.js';
 import { SessionKeySchema as S } from './window-key-schema.js';
 
@@ -25,16 +26,19 @@ export abstract class SegmentedSessionBytesStore implements SessionBytesStore {
   protected abstract release(): void;
   abstract persistent(): boolean;
 
-  async init(context: StateStoreContext, _root: StateStore): Promise<void> {
+  init(context: StateStoreContext, _root: StateStore): void | Promise<void> {
     if (this.segments !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
-    const segments = new Segments(await this.segmentFactory(context), this.retentionMs, this.segmentIntervalMs, S.endOf);
-    try {
-      await segments.open();
-    } catch (err) {
+    const opened = andThen(this.segmentFactory(context), (factory) => {
+      const segments = new Segments(factory, this.retentionMs, this.segmentIntervalMs, S.endOf);
+      return andThen(segments.open(), () => {
+        this.segments = segments;
+      });
+    });
+    if (!(opened instanceof Promise)) return opened;
+    return opened.catch((err: unknown) => {
       this.release();
       throw err;
-    }
-    this.segments = segments;
+    });
   }
   flush(): void {
     this.open();

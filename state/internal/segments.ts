@@ -1,5 +1,6 @@
 import type { StoreSpace } from './store-space.js';
 import { LevelBytesMap, MemoryBytesMap, type BytesMap } from './bytes-map.js';
+import { andThen, type MaybePromise } from './maybe-async.js';
 
 /** Kafka's choice: segments of half the retention, but never shorter than a minute. */
 export function defaultSegmentInterval(retentionMs: number): number {
@@ -10,14 +11,14 @@ export function defaultSegmentInterval(retentionMs: number): number {
 export interface SegmentFactory {
   create(id: number): BytesMap;
   /** Segments already on disk (persistent stores), loaded once at open, with the saved stream time. */
-  load(): Promise<{ segments: Map<number, BytesMap>; streamTime: number }>;
+  load(): MaybePromise<{ segments: Map<number, BytesMap>; streamTime: number }>;
   /** Remembers the stream time with the next commit (a no-op in memory). */
   saveStreamTime(time: number): void;
 }
 
 export const memorySegments: SegmentFactory = {
   create: () => new MemoryBytesMap(),
-  load: async () => ({ segments: new Map(), streamTime: Number.NEGATIVE_INFINITY }),
+  load: () => ({ segments: new Map(), streamTime: Number.NEGATIVE_INFINITY }),
   saveStreamTime: () => {},
 };
 
@@ -77,18 +78,19 @@ export class Segments {
     private readonly timeOf: (storeKey: Buffer) => number,
   ) {}
 
-  async open(): Promise<void> {
-    const loaded = await this.factory.load();
-    this.streamTime = loaded.streamTime;
-    for (const [id, seg] of loaded.segments) {
-      this.segments.set(id, seg);
-      // Keys sort by record key first, so the largest time can be anywhere in the segment.
-      seg.forEachKey((k) => {
-        const t = this.timeOf(k);
-        if (t > this.streamTime) this.streamTime = t;
-      });
-    }
-    this.dropExpired();
+  open(): void | Promise<void> {
+    return andThen(this.factory.load(), (loaded) => {
+      this.streamTime = loaded.streamTime;
+      for (const [id, seg] of loaded.segments) {
+        this.segments.set(id, seg);
+        // Keys sort by record key first, so the largest time can be anywhere in the segment.
+        seg.forEachKey((k) => {
+          const t = this.timeOf(k);
+          if (t > this.streamTime) this.streamTime = t;
+        });
+      }
+      this.dropExpired();
+    });
   }
 
   observedStreamTime(): number {

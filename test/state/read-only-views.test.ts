@@ -44,3 +44,21 @@ describe('state > ReadOnlyViews', () => {
     expect(ReadOnlyViews.session(s).findSessions('a', 0, 100)).toEqual([{ key: { key: 'a', window: { start: 0, end: 10 } }, value: 7 }]);
   });
 });
+
+describe('state > in-memory stacks are synchronous', () => {
+  it('open, flush and close without a promise when nothing below is persistent', () => {
+    const ctx = new FakeStoreContext();
+    const stores = [
+      Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('kv'), Serdes.string(), Serdes.long()).withCachingEnabled().withTtl(1000).build(),
+      Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 3_600_000, 60_000, false), Serdes.string(), Serdes.long()).withCachingEnabled().build(),
+      Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 3_600_000), Serdes.string(), Serdes.long()).withCachingEnabled().build(),
+    ];
+    for (const store of stores) {
+      expect(store.init(ctx, store)).toBeUndefined();
+      expect(store.isOpen()).toBe(true);
+      expect(store.flush()).toBeUndefined();
+      expect(store.close()).toBeUndefined();
+      expect(store.isOpen()).toBe(false);
+    }
+  });
+});
