@@ -110,6 +110,9 @@ export class KafkaStreams {
         this.#ownedBroker = await openEmbeddedBroker(join(config.stateDir, 'broker'));
         clients = this.#ownedBroker;
       }
+      if (config.numStandbyReplicas > 0) {
+        config.logger.warn(`numStandbyReplicas ${config.numStandbyReplicas}: standby tasks arrive with state stores; this build runs none`);
+      }
       const admin = clients.admin();
       const meta = TopologyMetadata.of(this.#topology, config.applicationId);
       // Steps 1 and 2

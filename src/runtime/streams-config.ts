@@ -32,7 +32,7 @@ export interface StreamsConfig {
   readonly commitIntervalMs?: number;
   /** Budget of the record caches of stateful stores (accepted; stores come with the next issue). */
   readonly cacheMaxBytes?: number;
-  /** Standby replicas per stateful task; only 0 is supported now. */
+  /** Standby replicas per stateful task (accepted; as in Kafka, stateless tasks have none, and stateful ones come with stores). */
   readonly numStandbyReplicas?: number;
   readonly defaultKeySerde?: Serde<unknown>;
   readonly defaultValueSerde?: Serde<unknown>;
@@ -109,7 +109,6 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
   const stateDir = config.stateDir ?? join(tmpdir(), 'tributary');
   if (typeof stateDir !== 'string' || stateDir.length === 0) throw new StreamsConfigError('stateDir', 'must be a non-empty path');
   const numStandbyReplicas = nonNegativeInt(config, 'numStandbyReplicas', 0);
-  if (numStandbyReplicas > 0) throw new StreamsConfigError('numStandbyReplicas', `standby replicas arrive with state stores; only 0 is supported now, got ${numStandbyReplicas}`);
   for (const name of ['defaultKeySerde', 'defaultValueSerde'] as const) {
     if (config[name] !== undefined && !isSerde(config[name])) throw new StreamsConfigError(name, 'must be a Serde (serialize and deserialize)');
   }

@@ -21,7 +21,7 @@ describe('runtime > resolveStreamsConfig', () => {
       [{ applicationId: 'a/b' }, 'applicationId'],
       [{ applicationId: '..' }, 'applicationId'],
       [{ applicationId: 'x'.repeat(201) }, 'applicationId'],
-      [{ applicationId: 'a', numStandbyReplicas: 1 }, 'numStandbyReplicas'],
+      [{ applicationId: 'a', numStandbyReplicas: -1 }, 'numStandbyReplicas'],
       [{ applicationId: 'a', maxPollRecords: 0 }, 'maxPollRecords'],
       [{ applicationId: 'a', commitIntervalMs: 1.5 }, 'commitIntervalMs'],
       [{ applicationId: 'a', defaultKeySerde: {} as never }, 'defaultKeySerde'],
@@ -45,6 +45,7 @@ describe('runtime > resolveStreamsConfig', () => {
   it('accepts serdes and the handler shorthands', () => {
     const c = resolveStreamsConfig({ applicationId: 'a', defaultKeySerde: Serdes.string(), deserializationExceptionHandler: 'logAndContinue' });
     expect(c.defaultKeySerde).toBeDefined();
+    expect(resolveStreamsConfig({ applicationId: 'a', numStandbyReplicas: 2 }).numStandbyReplicas).toBe(2);
     const ctx = { taskId: '0_0', sourceNodeName: 's', topic: 't', partition: 0, offset: 0 };
     const record = { topic: 't', partition: 0, offset: 0, timestamp: 0, key: null, value: null, headers: {} };
     const quiet = resolveStreamsConfig({ applicationId: 'a', deserializationExceptionHandler: 'logAndContinue', logger: { warn: () => {} } });
