@@ -8,6 +8,7 @@ import { SortedBytesMap, compareBytes } from './sorted-bytes-map.js';
  * Why: most stores are written far more often than they are scanned, and inserting each key into an
  * ordered structure costs ~0.5 µs (sequential keys) to ~1.8 µs (random keys, cache misses); a
  * sort-and-merge of a batch costs a fraction of that per key. Point reads never need the index.
+ * A short log against a large set (scans interleaved with writes) is applied key by key instead.
  */
 export class LazyKeyIndex {
   private readonly sorted = new SortedBytesMap<true>();
@@ -40,6 +41,15 @@ export class LazyKeyIndex {
     const present = this.logPresent;
     this.logKeys = [];
     this.logPresent = [];
+    // A few updates against a large set (a scan after each write): one-by-one is O(k log n), a
+    // merge would be O(n) per scan.
+    if (n * 16 < this.sorted.size) {
+      for (let i = 0; i < n; i++) {
+        if (present[i]) this.sorted.set(keys[i]!, true);
+        else this.sorted.delete(keys[i]!);
+      }
+      return;
+    }
     const order = Array.from({ length: n }, (_, i) => i);
     // Array.prototype.sort is stable: equal keys keep log order, so the last one is the newest.
     order.sort((a, b) => compareBytes(keys[a]!, keys[b]!));

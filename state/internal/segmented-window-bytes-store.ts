@@ -91,6 +91,8 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
   fetch(a: Buffer | null, b: Buffer | number | null, c?: number, d?: number): unknown {
     if (d !== undefined) return this.rangeFetch(a, b as Buffer | null, c!, d);
     if (c !== undefined) return this.keyFetch(a!, b as number, c);
+    // The hot path of windowed aggregations: a point read, unless duplicates need a scan.
+    if (!this.retainDuplicates) return this.open().get(S.toStoreKey(a!, b as number, 0));
     const found = this.keyFetch(a!, b as number, b as number);
     return found.length === 0 ? null : found[0]!.value;
   }
