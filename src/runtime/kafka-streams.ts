@@ -3,6 +3,7 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { ClientFactory } from '../client/client-factory.js';
 import { openEmbeddedBroker } from '../client/embedded-broker.js';
 import type { Consumer, Producer } from '../core/client.js';
+import type { TopicPartition } from '../core/record.js';
 import { IllegalStateError, InvalidStateStoreError } from '../core/errors.js';
 import type { Topology } from '../processor/topology.js';
 import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
@@ -13,6 +14,20 @@ import { StreamThread } from './stream-thread.js';
 import { TaskManager } from './task-manager.js';
 import { prepareTopics } from './topic-setup.js';
 import { TopologyMetadata } from './topology-metadata.js';
+
+/** What one stream thread of an instance runs (see `KafkaStreams.metadataForLocalThreads`). */
+export interface ThreadMetadata {
+  readonly threadName: string;
+  /** 'RUNNING' while its loop runs, 'DEAD' after a fatal error or once stopped. */
+  readonly threadState: 'RUNNING' | 'DEAD';
+  readonly activeTasks: readonly { readonly taskId: string; readonly topicPartitions: readonly TopicPartition[] }[];
+}
+
+const compareTaskIds = (a: string, b: string): number => {
+  const [sa, pa] = a.split('_').map(Number) as [number, number];
+  const [sb, pb] = b.split('_').map(Number) as [number, number];
+  return sa - sb || pa - pb;
+};
 
 /** What `start()` opened, released by `close()`. */
 interface Running {
@@ -220,6 +235,21 @@ export class KafkaStreams {
       throw new InvalidStateStoreError(name, 'the topology has no store with this name');
     }
     throw new InvalidStateStoreError(name, 'interactive queries are not available yet (they arrive with state stores)');
+  }
+
+  /**
+   * What this instance runs now (Kafka Streams' `metadataForLocalThreads()`): its one stream thread,
+   * and per active task the input partitions it reads. Empty before `start()` and after `close()`.
+   * @example
+   * for (const t of app.metadataForLocalThreads()[0]?.activeTasks ?? []) console.log(t.taskId, t.topicPartitions);
+   */
+  metadataForLocalThreads(): ThreadMetadata[] {
+    const r = this.#running;
+    if (r === undefined) return [];
+    const activeTasks = [...r.tasks.tasks.values()]
+      .map((task) => ({ taskId: task.id, topicPartitions: task.partitions.map((q) => ({ topic: q.topic, partition: q.partition })) }))
+      .sort((a, b) => compareTaskIds(a.taskId, b.taskId));
+    return [{ threadName: `${this.#config.applicationId}-StreamThread-1`, threadState: r.thread.running ? 'RUNNING' : 'DEAD', activeTasks }];
   }
 
   /**

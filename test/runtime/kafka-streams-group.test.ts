@@ -70,6 +70,10 @@ describe('runtime > KafkaStreams group', () => {
     expect(partsB.size).toBe(2);
     expect([...partsA, ...partsB].sort()).toEqual([0, 1, 2, 3]);
     expect(seenB.every((s) => s.value.startsWith('b'))).toBe(true); // b started after a committed the first batch
+    const tasksOf = (app: KafkaStreams) => app.metadataForLocalThreads()[0]!.activeTasks.map((t) => t.taskId);
+    expect([...tasksOf(a), ...tasksOf(b)].sort()).toEqual(['0_0', '0_1', '0_2', '0_3']);
+    expect(tasksOf(a)).toHaveLength(2);
+    expect(a.metadataForLocalThreads()[0]!.activeTasks[0]!.topicPartitions).toEqual([{ topic: 'in', partition: Number(tasksOf(a)[0]!.split('_')[1]) }]);
     // a went back to REBALANCING when b joined, then RUNNING again.
     expect(statesA.join(' ')).toMatch(/^CREATED REBALANCING RUNNING (REBALANCING RUNNING ?)+$/);
 
