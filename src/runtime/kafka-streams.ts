@@ -3,7 +3,6 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { ClientFactory } from '../client/client-factory.js';
 import { openEmbeddedBroker } from '../client/embedded-broker.js';
 import type { Consumer, Producer } from '../core/client.js';
-import type { TopicPartition } from '../core/record.js';
 import { IllegalStateError, InvalidStateStoreError } from '../core/errors.js';
 import type { Topology } from '../processor/topology.js';
 import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
@@ -14,20 +13,7 @@ import { StreamThread } from './stream-thread.js';
 import { TaskManager } from './task-manager.js';
 import { prepareTopics } from './topic-setup.js';
 import { TopologyMetadata } from './topology-metadata.js';
-
-/** What one stream thread of an instance runs (see `KafkaStreams.metadataForLocalThreads`). */
-export interface ThreadMetadata {
-  readonly threadName: string;
-  /** 'RUNNING' while its loop runs, 'DEAD' after a fatal error or once stopped. */
-  readonly threadState: 'RUNNING' | 'DEAD';
-  readonly activeTasks: readonly { readonly taskId: string; readonly topicPartitions: readonly TopicPartition[] }[];
-}
-
-const compareTaskIds = (a: string, b: string): number => {
-  const [sa, pa] = a.split('_').map(Number) as [number, number];
-  const [sb, pb] = b.split('_').map(Number) as [number, number];
-  return sa - sb || pa - pb;
-};
+import { compareTaskIds, type ThreadMetadata } from './thread-metadata.js';
 
 /** What `start()` opened, released by `close()`. */
 interface Running {
