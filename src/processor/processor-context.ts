@@ -77,4 +77,10 @@ export interface ProcessorContext<KForward = unknown, VForward = unknown> {
   currentStreamTimeMs(): number;
   /** The task's wall-clock time (the mock clock under the test driver). */
   currentSystemTimeMs(): number;
+  /**
+   * Counts a record this processor dropped on purpose (a null key in an aggregation, a record too
+   * late for its window): the task's `dropped-records` metric (`TaskExecutor.metrics.dropped`).
+   * Optional so that hand-written contexts (tests) need not implement it.
+   */
+  recordDropped?(): void;
 }

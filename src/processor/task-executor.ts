@@ -1,4 +1,7 @@
 import type { StateStore } from '../../state/state-store.js';
+import type { StoreBuilder } from '../../state/store-builder.js';
+import type { TaskStateDb } from '../../state/task-state-db.js';
+import type { ThreadCache } from '../../state/thread-cache.js';
 import { StreamsProcessingError, TopologyError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { ConsumedRecord } from '../core/record.js';
@@ -12,6 +15,7 @@ import { handleDeserializationFailure } from './internal/deserialization-failure
 import { PunctuationQueue, type PunctuationSchedule } from './internal/punctuation-queue.js';
 import { RecordBuffer } from './internal/record-buffer.js';
 import { closeStores, flushStores, initStores } from './internal/task-stores.js';
+import { TaskStoreContext } from './internal/task-store-context.js';
 import type { SourceNode } from './internal/runtime-nodes.js';
 import type { TaskState } from './internal/task-state.js';
 import type { Cancellable, PunctuationType, Punctuator } from './processor-context.js';
@@ -38,6 +42,15 @@ export interface TaskExecutorOptions {
   readonly defaultKeySerde?: Serde<unknown>;
   readonly defaultValueSerde?: Serde<unknown>;
   readonly stateDir?: string;
+  /** The task's open LevelDB, for persistent stores (the runtime opens it). */
+  readonly stateDb?: TaskStateDb;
+  /** The instance's record cache, shared by the caching layers of every task's stores. */
+  readonly cache?: ThreadCache;
+  /**
+   * Makes the task's instance of a store (default: `builder.build()`). The test driver uses it to
+   * serve persistent stores from memory.
+   */
+  readonly storeFactory?: (builder: StoreBuilder) => StateStore;
 }
 
 /**
@@ -49,6 +62,8 @@ export interface TaskExecutorMetrics {
   processed: number;
   skipped: number;
   punctuations: number;
+  /** Records the DSL dropped on purpose (null keys or values in aggregations, …): Kafka's `dropped-records`. */
+  dropped: number;
 }
 
 /**
@@ -85,6 +100,9 @@ export class TaskExecutor implements TaskState {
   #processed = 0;
   #skipped = 0;
   #punctuations = 0;
+  #dropped = 0;
+  /** Timestamp of the record being processed, or of the punctuation firing: what stores stamp writes with. */
+  #timestampMs = -1;
 
   readonly #graph: TaskGraph;
   readonly #clock: Clock;
@@ -94,6 +112,8 @@ export class TaskExecutor implements TaskState {
   readonly #partitionTime = new Map<string, number>();
   readonly #buffer = new RecordBuffer();
   readonly #stateDir: string | undefined;
+  readonly #stateDb: TaskStateDb | undefined;
+  readonly #cache: ThreadCache | undefined;
   #state: 'created' | 'running' | 'closed' = 'created';
   #running = false;
   #lastTopic: string | undefined;
@@ -109,6 +129,8 @@ export class TaskExecutor implements TaskState {
     this.#clock = options.clock ?? systemClock;
     this.#handler = options.deserializationExceptionHandler ?? DeserializationExceptionHandlers.logAndFail();
     this.#stateDir = options.stateDir;
+    this.#stateDb = options.stateDb;
+    this.#cache = options.cache;
     this.#graph = buildTaskGraph(
       topology,
       options.subtopologyId,
@@ -116,12 +138,13 @@ export class TaskExecutor implements TaskState {
       options.defaultKeySerde,
       options.defaultValueSerde,
       options.objectCollector !== undefined,
+      options.storeFactory,
     );
   }
 
-  /** Records processed, skipped by the deserialization handler, and punctuator calls so far. */
+  /** Records processed, skipped by the deserialization handler, dropped by operators, and punctuator calls so far. */
   get metrics(): TaskExecutorMetrics {
-    return { processed: this.#processed, skipped: this.#skipped, punctuations: this.#punctuations };
+    return { processed: this.#processed, skipped: this.#skipped, punctuations: this.#punctuations, dropped: this.#dropped };
   }
 
   /** The (decorated) topics this task reads. */
@@ -238,6 +261,15 @@ export class TaskExecutor implements TaskState {
     return this.#graph.stores.get(name);
   }
 
+  recordDropped(): void {
+    this.#dropped++;
+  }
+
+  /** The store names of this task. */
+  get storeNames(): readonly string[] {
+    return [...this.#graph.stores.keys()];
+  }
+
   // -- internals ---------------------------------------------------------------------------------
 
   #extractTimestamp(source: SourceNode, consumed: ConsumedRecord): number {
@@ -278,6 +310,7 @@ export class TaskExecutor implements TaskState {
 
   #push(source: SourceNode, record: Record<unknown, unknown>): void {
     const timestamp = record.timestamp;
+    this.#timestampMs = timestamp;
     if (timestamp > this.streamTimeMs) this.streamTimeMs = timestamp;
     this.#processed++;
     source.process(record);
@@ -295,6 +328,7 @@ export class TaskExecutor implements TaskState {
   readonly #fire = (s: PunctuationSchedule, nowMs: number): void => {
     this.currentTopic = null;
     this.currentOffset = -1;
+    this.#timestampMs = nowMs;
     this.#punctuations++;
     try {
       s.punctuator(nowMs);
@@ -305,7 +339,8 @@ export class TaskExecutor implements TaskState {
 
   #initStores(): Promise<void>[] {
     if (this.#state !== 'created') throw new TopologyError(`task ${this.taskId} is already initialized or closed`);
-    const context = { applicationId: this.applicationId, taskId: this.taskId, partition: this.partition, stateDir: this.#stateDir };
+    const identity = { applicationId: this.applicationId, taskId: this.taskId, partition: this.partition, stateDir: this.#stateDir };
+    const context = new TaskStoreContext(identity, this.collector, () => this.#timestampMs, { stateDb: this.#stateDb, cache: this.#cache });
     return initStores(this.#graph.stores.values(), context);
   }
 

@@ -7,7 +7,10 @@ import type { Topology } from '../processor/topology.js';
 import type { Serde } from '../serdes/serde.js';
 import type { ReadOnlyKeyValueStore } from '../../state/read-only-key-value-store.js';
 import { ReadOnlyViews } from '../../state/read-only-views.js';
+import type { ReadOnlySessionStore } from '../../state/read-only-session-store.js';
 import type { ReadOnlyWindowStore } from '../../state/read-only-window-store.js';
+import type { ValueAndTimestamp } from '../processor/value-and-timestamp.js';
+import { driverStoreFactory, isTimestampedStore, plainValues } from './driver-stores.js';
 import type { StateStore } from '../../state/state-store.js';
 import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
@@ -30,9 +33,16 @@ export interface CapturedRecord {
  * engine (`TaskExecutor`) as the runtime: one task per sub-topology, partition 0.
  *
  * Each piped record is processed completely before `pipeInput` returns: through the graph, then
- * stream-time punctuation, then every record written to a topic the topology itself reads (a
- * repartition topic) is fed back, in order, until nothing is left — so every update is visible
- * ("flush per record"). Wall-clock punctuators fire only on `advanceWallClockTime`.
+ * stream-time punctuation, then the task's stores are flushed (as a commit would: caches write
+ * through and forward what they held), then every record written to a topic the topology itself
+ * reads (a repartition topic) is fed back the same way, in order, until nothing is left — so every
+ * update is visible ("flush per record", like Kafka's driver). Wall-clock punctuators fire only on
+ * `advanceWallClockTime`.
+ *
+ * Stores: the driver is synchronous, so stores must open synchronously. A persistent (LevelDB)
+ * supplier is served by the in-memory inner store of the same kind (same key byte order, same
+ * layers and serdes); see `driverStoreFactory`. Changelog records go to
+ * `<applicationId>-<store>-changelog`, readable with `createOutputTopic` like any output.
  *
  * Config (all optional): `applicationId` (default `dummy-topology-test-driver-app-id`),
  * `defaultKeySerde`, `defaultValueSerde`, `deserializationExceptionHandler` (`'logAndFail'`,
@@ -72,6 +82,7 @@ export class TopologyTestDriver {
         deserializationExceptionHandler: cfg.handler,
         defaultKeySerde: cfg.defaultKeySerde,
         defaultValueSerde: cfg.defaultValueSerde,
+        storeFactory: driverStoreFactory,
       });
       this.#tasks.push(task);
       for (const topic of task.sourceTopics) this.#taskByTopic.set(topic, task);
@@ -104,6 +115,7 @@ export class TopologyTestDriver {
     this.#clock.advance(ms);
     for (const task of this.#tasks) {
       task.punctuateWallClock();
+      this.#flush(task);
       this.#drainFeedback();
     }
   }
@@ -115,7 +127,33 @@ export class TopologyTestDriver {
    */
   getKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     const store = this.#store(name, ['get', 'range', 'all'], 'key-value');
-    return ReadOnlyViews.keyValue(store as unknown as ReadOnlyKeyValueStore<K, V>);
+    const view = ReadOnlyViews.keyValue(store as unknown as ReadOnlyKeyValueStore<K, V>);
+    if (!isTimestampedStore(store)) return view;
+    return plainValues(view as unknown as ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>>);
+  }
+
+  /**
+   * A read-only view of the DSL key-value store `name` with each value's timestamp (Kafka's
+   * `getTimestampedKeyValueStore`). Throws a `TopologyError` if the store keeps no timestamps.
+   */
+  getTimestampedKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>> {
+    const store = this.#store(name, ['get', 'range', 'all'], 'key-value');
+    if (!isTimestampedStore(store)) throw new TopologyError(`store ${name} is not a timestamped key-value store`);
+    return ReadOnlyViews.keyValue(store as unknown as ReadOnlyKeyValueStore<K, ValueAndTimestamp<V>>);
+  }
+
+  /** A read-only view of the session store `name`; same rules as {@link getKeyValueStore}. */
+  getSessionStore<K, AGG>(name: string): ReadOnlySessionStore<K, AGG> {
+    const store = this.#store(name, ['findSessions', 'fetchSession'], 'session');
+    return ReadOnlyViews.session(store as unknown as ReadOnlySessionStore<K, AGG>);
+  }
+
+  /**
+   * The store `name` itself (any kind, e.g. a custom Processor-API store), as Kafka's
+   * `getStateStore`: writes through it bypass the topology, so use it for setup only.
+   */
+  getStateStore<S extends StateStore = StateStore>(name: string): S {
+    return this.#store(name, [], 'state') as S;
   }
 
   /** A read-only view of the window store `name`; same rules as {@link getKeyValueStore}. */
@@ -143,6 +181,7 @@ export class TopologyTestDriver {
     if (task === undefined) throw new TopologyError(`Unknown topic: ${topic} (no source of this topology reads it)`);
     task.process(this.#consumed(topic, key, value, timestamp, headers));
     task.punctuateStreamTime();
+    this.#flush(task);
     this.#drainFeedback();
   }
 
@@ -168,6 +207,16 @@ export class TopologyTestDriver {
       const task = this.#taskByTopic.get(record.topic)!;
       task.process(record);
       task.punctuateStreamTime();
+      this.#flush(task);
+    }
+  }
+
+  /** Flushes a task's stores now (caches forward and log what they held): the driver's per-record commit. */
+  #flush(task: TaskExecutor): void {
+    const pending = task.flushStores();
+    if (pending instanceof Promise) {
+      pending.catch(() => undefined);
+      throw new TopologyError(`a store of task ${task.taskId} flushed asynchronously; the TopologyTestDriver needs synchronous stores`);
     }
   }
 

@@ -122,7 +122,7 @@ describe('processor > TaskExecutor', () => {
       task.punctuateWallClock();
     }
     expect(metadata).toEqual([{ topic: 'in', partition: 3, offset: 41 }, null, null]);
-    expect(task.metrics).toEqual({ processed: 1, skipped: 0, punctuations: 2 });
+    expect(task.metrics).toEqual({ processed: 1, skipped: 0, punctuations: 2, dropped: 0 });
   });
 
   it('tracks stream time as the max timestamp seen, and uses a timestamp extractor when given', () => {

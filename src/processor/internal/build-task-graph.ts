@@ -1,4 +1,5 @@
 import type { StateStore } from '../../../state/state-store.js';
+import type { StoreBuilder } from '../../../state/store-builder.js';
 import { TopologyError } from '../../core/errors.js';
 import type { Serde } from '../../serdes/serde.js';
 import type { TopicNameExtractor } from '../node-options.js';
@@ -49,6 +50,7 @@ function serdeOf(
  * Instantiates the nodes of one sub-topology for one task: each node gets its children as a
  * precomputed array (no lookups per record), sinks get decorated topic names and their serdes.
  * With `objectsOnly` (an object collector is used) a missing serde fails only if it is used.
+ * `storeFactory` makes the task's store instances (default: `builder.build()`).
  * @example
  * const graph = buildTaskGraph(topology, 0, task, Serdes.string(), Serdes.string());
  */
@@ -59,6 +61,7 @@ export function buildTaskGraph(
   defaultKeySerde: Serde<unknown> | undefined,
   defaultValueSerde: Serde<unknown> | undefined,
   objectsOnly = false,
+  storeFactory: (builder: StoreBuilder) => StateStore = (builder) => builder.build(),
 ): TaskGraph {
   const sub = topology.subtopologies().find((s) => s.id === subtopologyId);
   if (sub === undefined) throw new TopologyError(`the topology has no sub-topology ${subtopologyId}`);
@@ -70,7 +73,7 @@ export function buildTaskGraph(
   for (const name of sub.storeNames) {
     const builder = topology.storeBuilder(name);
     if (builder === undefined) throw new TopologyError(`state store "${name}" is not added to the topology`);
-    stores.set(name, builder.build());
+    stores.set(name, storeFactory(builder));
   }
 
   for (const name of sub.nodeNames) {

@@ -127,6 +127,10 @@ export class NodeContext implements ProcessorContext<unknown, unknown> {
     return t.currentTopic === null ? null : { topic: t.currentTopic, partition: t.currentPartition, offset: t.currentOffset };
   }
 
+  recordDropped(): void {
+    this.#task.recordDropped();
+  }
+
   currentStreamTimeMs(): number {
     return this.#task.streamTimeMs;
   }

@@ -25,4 +25,6 @@ export interface TaskState {
   fail(error: unknown, nodeName: string): Error;
   schedule(nodeName: string, intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable;
   store(name: string): StateStore | undefined;
+  /** Counts a record an operator dropped on purpose (the task's `dropped-records` metric). */
+  recordDropped(): void;
 }

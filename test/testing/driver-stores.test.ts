@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { Topology } from '../../src/processor/topology.js';
+import type { Processor } from '../../src/processor/processor.js';
+import type { ProcessorContext } from '../../src/processor/processor-context.js';
+import { Record } from '../../src/processor/record.js';
+import { Serdes } from '../../src/serdes/serdes.js';
+import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
+import { Stores } from '../../state/stores.js';
+import type { KeyValueStore } from '../../state/key-value-store.js';
+import type { MeteredKeyValueStore } from '../../state/metered-key-value-store.js';
+import { TopologyError } from '../../src/core/errors.js';
+
+const S = Serdes.string();
+const L = Serdes.long();
+
+/** Counts values per key in store "counts" and forwards the new count. */
+class Counter implements Processor<string, string, string, number> {
+  #ctx!: ProcessorContext<string, number>;
+  #store!: KeyValueStore<string, number>;
+  init(ctx: ProcessorContext<string, number>): void {
+    this.#ctx = ctx;
+    this.#store = ctx.getStateStore<MeteredKeyValueStore<string, number>>('counts');
+  }
+  process(record: Record<string, string>): void {
+    const n = (this.#store.get(record.key) ?? 0) + 1;
+    this.#store.put(record.key, n);
+    this.#ctx.forward(record.withValue(n));
+  }
+}
+
+function counting(persistent: boolean, caching = false, logging = true): Topology {
+  const supplier = persistent ? Stores.persistentKeyValueStore('counts') : Stores.inMemoryKeyValueStore('counts');
+  let b = Stores.keyValueStoreBuilder(supplier, S, L);
+  if (caching) b = b.withCachingEnabled();
+  if (!logging) b = b.withLoggingDisabled();
+  return new Topology()
+    .addSource('in', 'words', { keySerde: S, valueSerde: S })
+    .addProcessor('count', () => new Counter(), 'in')
+    .addStateStore(b, 'count')
+    .addSink('out', 'counts-out', { keySerde: S, valueSerde: L }, 'count');
+}
+
+describe('testing > TopologyTestDriver > stores', () => {
+  for (const persistent of [false, true]) {
+    it(`serves a ${persistent ? 'persistent' : 'in-memory'} key-value store synchronously and logs to its changelog`, () => {
+      const driver = new TopologyTestDriver(counting(persistent), { applicationId: 'app' }, 0);
+      const input = driver.createInputTopic('words', S, S);
+      input.pipeInput('a', 'x', 10);
+      input.pipeInput('b', 'x', 20);
+      input.pipeInput('a', 'x', 30);
+      const store = driver.getKeyValueStore<string, number>('counts');
+      expect(store.get('a')).toBe(2);
+      expect(store.all()).toEqual([{ key: 'a', value: 2 }, { key: 'b', value: 1 }]);
+      const changelog = driver.createOutputTopic('app-counts-changelog', S, L).readRecordsToList();
+      expect(changelog.map((r) => [r.key, r.value, r.timestamp])).toEqual([['a', 1, 10], ['b', 1, 20], ['a', 2, 30]]);
+      driver.close();
+    });
+  }
+
+  it('writes no changelog when logging is disabled', () => {
+    const driver = new TopologyTestDriver(counting(false, false, false), { applicationId: 'app' }, 0);
+    driver.createInputTopic('words', S, S).pipeInput('a', 'x', 1);
+    expect(driver.getKeyValueStore<string, number>('counts').get('a')).toBe(1);
+    expect(driver.producedTopicNames()).not.toContain('app-counts-changelog');
+    driver.close();
+  });
+
+  it('flushes a caching store after every record, so the changelog sees every update', () => {
+    const driver = new TopologyTestDriver(counting(true, true), { applicationId: 'app' }, 0);
+    const input = driver.createInputTopic('words', S, S);
+    input.pipeInput('a', 'x', 1);
+    input.pipeInput('a', 'x', 2);
+    const changelog = driver.createOutputTopic('app-counts-changelog', S, L).readKeyValuesToList();
+    expect(changelog).toEqual([{ key: 'a', value: 1 }, { key: 'a', value: 2 }]);
+    driver.close();
+  });
+
+  it('getStateStore returns the store; other getters reject the wrong kind', () => {
+    const driver = new TopologyTestDriver(counting(false), {}, 0);
+    expect(driver.getStateStore('counts').name).toBe('counts');
+    expect(() => driver.getWindowStore('counts')).toThrow(TopologyError);
+    expect(() => driver.getSessionStore('counts')).toThrow(TopologyError);
+    expect(() => driver.getTimestampedKeyValueStore('counts')).toThrow(TopologyError);
+    expect(() => driver.getStateStore('nope')).toThrow(TopologyError);
+    driver.close();
+  });
+});
