@@ -1,7 +1,7 @@
 import { StoreNotOpenError } from '../src/core/errors.js';
 import type { Windowed } from '../src/core/windowed.js';
 import type { CacheEntry, NamedCache } from './internal/named-cache.js';
-import { keyInRange } from './internal/key-range-scan.js';
+import { keyInRange } from './internal/key-in-range.js';
 import { SessionKeySchema as S } from './internal/window-key-schema.js';
 import type { ChangelogRecord, KeyValueEntry } from './key-value-entry.js';
 import type { SessionBytesStore } from './session-store.js';

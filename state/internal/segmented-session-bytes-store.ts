@@ -3,10 +3,9 @@ import type { Windowed } from '../../src/core/windowed.js';
 import type { ChangelogRecord, KeyValueEntry } from '../key-value-entry.js';
 import type { SessionBytesStore } from '../session-store.js';
 import type { StateStore, StateStoreContext } from '../state-store.js';
-import { isProperPrefix, keyInRange, planKeyRangeScan } from './key-range-scan.js';
 import { andThen } from './maybe-async.js';
 import { Segments, defaultSegmentInterval, type SegmentFactory } from './segments.js';
-import { SessionKeySchema as S } from './window-key-schema.js';
+import { InnerSessionKey as I } from './window-key-schema.js';
 
 const MAX_TIME = Number.MAX_SAFE_INTEGER;
 
@@ -29,7 +28,7 @@ export abstract class SegmentedSessionBytesStore implements SessionBytesStore {
   init(context: StateStoreContext, _root: StateStore): void | Promise<void> {
     if (this.segments !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
     const opened = andThen(this.segmentFactory(context), (factory) => {
-      const segments = new Segments(factory, this.retentionMs, this.segmentIntervalMs, S.endOf);
+      const segments = new Segments(factory, this.retentionMs, this.segmentIntervalMs, I.endOf);
       return andThen(segments.open(), () => {
         this.segments = segments;
       });
@@ -57,18 +56,18 @@ export abstract class SegmentedSessionBytesStore implements SessionBytesStore {
   }
 
   put(sessionKey: Windowed<Buffer>, aggregate: Buffer | null): void {
-    this.open().put(S.toStoreKey(sessionKey.key, sessionKey.window.start, sessionKey.window.end), aggregate);
+    this.open().put(I.of(sessionKey.key, sessionKey.window.start, sessionKey.window.end), aggregate);
   }
   remove(sessionKey: Windowed<Buffer>): void {
     this.put(sessionKey, null);
   }
   restoreBatch(records: readonly ChangelogRecord[]): void {
     const segments = this.open();
-    for (const r of records) segments.put(r.key, r.value);
+    for (const r of records) segments.put(I.fromChangelog(r.key), r.value);
   }
 
   fetchSession(key: Buffer, sessionStartTime: number, sessionEndTime: number): Buffer | null {
-    return this.open().get(S.toStoreKey(key, sessionStartTime, sessionEndTime));
+    return this.open().get(I.of(key, sessionStartTime, sessionEndTime));
   }
 
   findSessions(key: Buffer, earliestSessionEndTime: number, latestSessionStartTime: number): KeyValueEntry<Windowed<Buffer>, Buffer>[];
@@ -94,27 +93,17 @@ export abstract class SegmentedSessionBytesStore implements SessionBytesStore {
 
   private find(keyFrom: Buffer | null, keyTo: Buffer | null, earliestEnd: number, latestStart: number): KeyValueEntry<Windowed<Buffer>, Buffer>[] {
     const segments = this.open();
-    const found: { storeKey: Buffer; value: Buffer }[] = [];
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [];
-    for (const scan of planKeyRangeScan(keyFrom, keyTo, S.SUFFIX).scans) {
-      // Any end >= earliestEnd qualifies: scan every segment from earliestEnd's on.
-      segments.scan(earliestEnd, MAX_TIME, scan.lo, scan.hi, (storeKey, value) => {
-        if (storeKey.length < S.SUFFIX) return;
-        const key = S.keyOf(storeKey);
-        if (S.endOf(storeKey) < earliestEnd || S.startOf(storeKey) > latestStart || !keyInRange(key, keyFrom, keyTo)) return;
-        if (scan.exactKey === null ? isProperPrefix(key, keyTo) : !key.equals(scan.exactKey)) return;
-        found.push({ storeKey, value });
-      });
-    }
-    found.sort(
-      (x, y) =>
-        S.endOf(x.storeKey) - S.endOf(y.storeKey) ||
-        Buffer.compare(S.keyOf(x.storeKey), S.keyOf(y.storeKey)) ||
-        S.startOf(x.storeKey) - S.startOf(y.storeKey),
-    );
-    return found.map(({ storeKey, value }) => ({
-      key: { key: S.keyOf(storeKey), window: { start: S.startOf(storeKey), end: S.endOf(storeKey) } },
-      value,
-    }));
+    const found: { key: Buffer; start: number; end: number; value: Buffer }[] = [];
+    // Any end >= earliestEnd qualifies: scan every segment from earliestEnd's on. With one key,
+    // the lower bound can start at that key's first qualifying end.
+    const lo = keyFrom !== null && keyTo !== null && keyFrom.equals(keyTo) ? I.of(keyFrom, 0, Math.max(earliestEnd, 0)) : I.lowerOfKey(keyFrom);
+    segments.scan(earliestEnd, MAX_TIME, lo, I.upperOfKey(keyTo), (innerKey, value) => {
+      const end = I.endOf(innerKey);
+      const start = I.startOf(innerKey);
+      if (end >= earliestEnd && start <= latestStart) found.push({ key: I.keyOf(innerKey), start, end, value });
+    });
+    found.sort((x, y) => x.end - y.end || Buffer.compare(x.key, y.key) || x.start - y.start);
+    return found.map(({ key, start, end, value }) => ({ key: { key, window: { start, end } }, value }));
   }
 }

@@ -4,10 +4,9 @@ import type { ChangelogRecord, KeyValueEntry } from '../key-value-entry.js';
 import type { WindowEntry } from '../read-only-window-store.js';
 import type { StateStore, StateStoreContext } from '../state-store.js';
 import type { WindowBytesStore } from '../window-store.js';
-import { isProperPrefix, keyInRange, planKeyRangeScan } from './key-range-scan.js';
 import { andThen } from './maybe-async.js';
 import { Segments, defaultSegmentInterval, type SegmentFactory } from './segments.js';
-import { WindowKeySchema as S } from './window-key-schema.js';
+import { InnerWindowKey as I } from './window-key-schema.js';
 
 type Found = { storeKey: Buffer; value: Buffer };
 
@@ -38,7 +37,7 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
   init(context: StateStoreContext, _root: StateStore): void | Promise<void> {
     if (this.segments !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
     const opened = andThen(this.segmentFactory(context), (factory) => {
-      const segments = new Segments(factory, this.retentionMs, this.segmentIntervalMs, S.startOf);
+      const segments = new Segments(factory, this.retentionMs, this.segmentIntervalMs, I.startOf);
       return andThen(segments.open(), () => {
         this.segments = segments;
       });
@@ -73,16 +72,17 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
     const segments = this.open();
     if (this.retainDuplicates && value === null) return;
-    segments.put(S.toStoreKey(key, windowStart, this.retainDuplicates ? ++this.seq : 0), value);
+    segments.put(I.of(key, windowStart, this.retainDuplicates ? ++this.seq : 0), value);
   }
 
+  /** `storeKey` in the changelog's (Kafka's) layout. */
   putStoreKey(storeKey: Buffer, value: Buffer | null): void {
-    this.open().put(storeKey, value);
+    this.open().put(I.fromChangelog(storeKey), value);
   }
 
   restoreBatch(records: readonly ChangelogRecord[]): void {
     const segments = this.open();
-    for (const r of records) segments.put(r.key, r.value);
+    for (const r of records) segments.put(I.fromChangelog(r.key), r.value);
   }
 
   fetch(key: Buffer, windowStart: number): Buffer | null;
@@ -92,7 +92,7 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
     if (d !== undefined) return this.rangeFetch(a, b as Buffer | null, c!, d);
     if (c !== undefined) return this.keyFetch(a!, b as number, c);
     // The hot path of windowed aggregations: a point read, unless duplicates need a scan.
-    if (!this.retainDuplicates) return this.open().get(S.toStoreKey(a!, b as number, 0));
+    if (!this.retainDuplicates) return this.open().get(I.of(a!, b as number, 0));
     const found = this.keyFetch(a!, b as number, b as number);
     return found.length === 0 ? null : found[0]!.value;
   }
@@ -120,13 +120,10 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
     const out: WindowEntry<Buffer>[] = [];
     const segments = this.open();
     if (timeFrom > timeTo) return out;
-    const lo = S.lower(key, Math.max(timeFrom, 0));
-    const hi = S.upper(key, timeTo);
-    segments.scan(timeFrom, timeTo, lo, hi, (storeKey, value) => {
-      const start = S.startOf(storeKey);
-      if (storeKey.length === key.length + S.SUFFIX && start >= timeFrom && start <= timeTo && S.keyOf(storeKey).equals(key)) {
-        out.push({ timestamp: start, value });
-      }
+    // Entries of one key are contiguous (ordered key encoding): the byte range is exact.
+    segments.scan(timeFrom, timeTo, I.of(key, Math.max(timeFrom, 0), 0), I.of(key, timeTo, -1), (innerKey, value) => {
+      const start = I.startOf(innerKey);
+      if (start >= timeFrom && start <= timeTo) out.push({ timestamp: start, value });
     });
     return out;
   }
@@ -135,25 +132,13 @@ export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
     const segments = this.open();
     const found: Found[] = [];
     if (timeFrom > timeTo || (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0)) return [];
-    for (const scan of planKeyRangeScan(keyFrom, keyTo, S.SUFFIX).scans) {
-      segments.scan(timeFrom, timeTo, scan.lo, scan.hi, (storeKey, value) => {
-        if (storeKey.length < S.SUFFIX) return;
-        const key = S.keyOf(storeKey);
-        const start = S.startOf(storeKey);
-        if (start < timeFrom || start > timeTo || !keyInRange(key, keyFrom, keyTo)) return;
-        if (scan.exactKey === null ? isProperPrefix(key, keyTo) : !key.equals(scan.exactKey)) return;
-        found.push({ storeKey, value });
-      });
-    }
-    found.sort(
-      (x, y) =>
-        S.startOf(x.storeKey) - S.startOf(y.storeKey) ||
-        Buffer.compare(S.keyOf(x.storeKey), S.keyOf(y.storeKey)) ||
-        x.storeKey.readUInt32BE(x.storeKey.length - 4) - y.storeKey.readUInt32BE(y.storeKey.length - 4),
-    );
-    return found.map(({ storeKey, value }) => {
-      const start = S.startOf(storeKey);
-      return { key: { key: S.keyOf(storeKey), window: { start, end: start + this.windowSizeMs } }, value };
+    segments.scan(timeFrom, timeTo, I.lowerOfKey(keyFrom), I.upperOfKey(keyTo), (innerKey, value) => {
+      const start = I.startOf(innerKey);
+      if (start >= timeFrom && start <= timeTo) found.push({ storeKey: innerKey, value });
     });
+    // Segments come in time order, entries within one in key order: order all by (start, key, seq).
+    const entries = found.map(({ storeKey, value }) => ({ key: I.keyOf(storeKey), start: I.startOf(storeKey), seq: I.seqOf(storeKey), value }));
+    entries.sort((x, y) => x.start - y.start || Buffer.compare(x.key, y.key) || x.seq - y.seq);
+    return entries.map((e) => ({ key: { key: e.key, window: { start: e.start, end: e.start + this.windowSizeMs } }, value: e.value }));
   }
 }

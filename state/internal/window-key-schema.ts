@@ -38,3 +38,80 @@ export const SessionKeySchema = {
 export function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && a.equals(b);
 }
+
+/**
+ * An order-preserving, prefix-free encoding of record keys for the *inner* window and session
+ * stores: every 0x00 byte becomes 0x00 0xFF and the key ends with 0x00 0x00 (the tuple encoding of
+ * ordered key-value stores). Why: with Kafka's raw `<key><suffix>` layout, keys that extend another
+ * key (`u5`, `u50`, `u500`…) interleave with its entries, so a one-key fetch scans them all; with
+ * this encoding all entries of a key are contiguous, and key ranges map to one byte range. The
+ * changelog keeps Kafka's layout: the stores translate on the way in (restore, `putStoreKey`).
+ */
+export const OrderedKey = {
+  encode(key: Buffer): Buffer {
+    let zeros = 0;
+    for (let i = 0; i < key.length; i++) if (key[i] === 0) zeros++;
+    const out = Buffer.allocUnsafe(key.length + zeros + 2);
+    let j = 0;
+    for (let i = 0; i < key.length; i++) {
+      out[j++] = key[i]!;
+      if (key[i] === 0) out[j++] = 0xff;
+    }
+    out[j++] = 0;
+    out[j] = 0;
+    return out;
+  },
+  /** Decodes `enc[0, end)` (which ends with the 0x00 0x00 terminator). */
+  decode(enc: Buffer, end: number): Buffer {
+    const out = Buffer.allocUnsafe(end - 2);
+    let j = 0;
+    for (let i = 0; i < end - 2; i++) {
+      out[j++] = enc[i]!;
+      if (enc[i] === 0) i++; // skip the 0xFF escape
+    }
+    return out.subarray(0, j);
+  },
+} as const;
+
+/** Inner window-store keys: `<ordered key><window start int64 BE><seq int32 BE>`. */
+export const InnerWindowKey = {
+  SUFFIX: 12,
+  of(key: Buffer, start: number, seq: number): Buffer {
+    const enc = OrderedKey.encode(key);
+    const out = Buffer.allocUnsafe(enc.length + 12);
+    enc.copy(out, 0);
+    out.writeBigInt64BE(BigInt(start), enc.length);
+    out.writeInt32BE(seq | 0, enc.length + 8);
+    return out;
+  },
+  fromChangelog(k: Buffer): Buffer {
+    return InnerWindowKey.of(WindowKeySchema.keyOf(k), WindowKeySchema.startOf(k), k.readInt32BE(k.length - 4));
+  },
+  keyOf: (ik: Buffer): Buffer => OrderedKey.decode(ik, ik.length - 12),
+  startOf: (ik: Buffer): number => Number(ik.readBigInt64BE(ik.length - 12)),
+  seqOf: (ik: Buffer): number => ik.readUInt32BE(ik.length - 4),
+  /** Byte bounds of every entry of keys in [from, to] (null = unbounded). */
+  lowerOfKey: (from: Buffer | null): Buffer | null => (from === null ? null : OrderedKey.encode(from)),
+  upperOfKey: (to: Buffer | null): Buffer | null => (to === null ? null : Buffer.concat([OrderedKey.encode(to), Buffer.alloc(12, 0xff)])),
+} as const;
+
+/** Inner session-store keys: `<ordered key><end int64 BE><start int64 BE>`. */
+export const InnerSessionKey = {
+  SUFFIX: 16,
+  of(key: Buffer, start: number, end: number): Buffer {
+    const enc = OrderedKey.encode(key);
+    const out = Buffer.allocUnsafe(enc.length + 16);
+    enc.copy(out, 0);
+    out.writeBigInt64BE(BigInt(end), enc.length);
+    out.writeBigInt64BE(BigInt(start), enc.length + 8);
+    return out;
+  },
+  fromChangelog(k: Buffer): Buffer {
+    return InnerSessionKey.of(SessionKeySchema.keyOf(k), SessionKeySchema.startOf(k), SessionKeySchema.endOf(k));
+  },
+  keyOf: (ik: Buffer): Buffer => OrderedKey.decode(ik, ik.length - 16),
+  endOf: (ik: Buffer): number => Number(ik.readBigInt64BE(ik.length - 16)),
+  startOf: (ik: Buffer): number => Number(ik.readBigInt64BE(ik.length - 8)),
+  lowerOfKey: (from: Buffer | null): Buffer | null => (from === null ? null : OrderedKey.encode(from)),
+  upperOfKey: (to: Buffer | null): Buffer | null => (to === null ? null : Buffer.concat([OrderedKey.encode(to), Buffer.alloc(16, 0xff)])),
+} as const;

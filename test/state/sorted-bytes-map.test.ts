@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LazyKeyIndex } from '../../state/internal/lazy-key-index.js';
+import { OrderedKey } from '../../state/internal/window-key-schema.js';
 import { SortedBytesMap, compareBytes } from '../../state/internal/sorted-bytes-map.js';
 
 describe('state > SortedBytesMap', () => {
@@ -72,6 +73,23 @@ describe('state > LazyKeyIndex', () => {
         expect(keys).toEqual([...model].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex')));
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('state > OrderedKey', () => {
+  it('property: encoding preserves byte order, is prefix-free, and decodes back', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 6 }), fc.uint8Array({ maxLength: 6 }), fc.uint8Array({ minLength: 1, maxLength: 4 }), (a, b, suffix) => {
+        const [x, y] = [Buffer.from(a), Buffer.from(b)];
+        const [ex, ey] = [OrderedKey.encode(x), OrderedKey.encode(y)];
+        expect(Math.sign(Buffer.compare(ex, ey))).toBe(Math.sign(Buffer.compare(x, y)));
+        // Any suffix after the encoding keeps the order of distinct keys (entries of a key stay contiguous).
+        if (!x.equals(y)) {
+          expect(Math.sign(Buffer.compare(Buffer.concat([ex, Buffer.from(suffix)]), ey))).toBe(Math.sign(Buffer.compare(x, y)));
+        }
+        expect(OrderedKey.decode(ex, ex.length)).toEqual(x);
+      }),
     );
   });
 });
