@@ -1,0 +1,115 @@
+import type { Change } from '../../src/core/change.js';
+import type { Windowed } from '../../src/core/windowed.js';
+import type { Processor } from '../../src/processor/processor.js';
+import type { ProcessorContext } from '../../src/processor/processor-context.js';
+import { Record } from '../../src/processor/record.js';
+import type { WindowStore } from '../../state/window-store.js';
+import type { EmitStrategy } from '../emit-strategy.js';
+import type { TimeWindows } from '../windows/time-windows.js';
+import { recordDropped } from './dropped-records.js';
+import { FinalEmitTracker } from './final-emit-tracker.js';
+import type { ValueAndTimestamp } from './value-and-timestamp.js';
+
+/**
+ * What a windowed aggregate processor needs.
+ * @example
+ * const spec: WindowAggregateSpec<string, string, number> = { storeName: 'counts', initializer: () => 0, aggregator: (k, v, a) => a + 1, emitStrategy: EmitStrategy.onWindowUpdate() };
+ */
+export interface WindowAggregateSpec<K, V, VA> {
+  readonly storeName: string;
+  readonly initializer: () => VA;
+  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
+  readonly emitStrategy: EmitStrategy;
+  /** Forward old values in the `Change` (a downstream needs them). */
+  readonly sendOldValues?: boolean;
+  /** Advance stream time by idle wall-clock time after this long without input. */
+  readonly closeOnIdleMs?: number | undefined;
+}
+
+class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
+  #context!: ProcessorContext<Windowed<K>, Change<VA>>;
+  #store!: WindowStore<K, ValueAndTimestamp<VA>>;
+  readonly #tracker: FinalEmitTracker;
+
+  constructor(readonly windows: TimeWindows, readonly spec: WindowAggregateSpec<K, V, VA>) {
+    this.#tracker = new FinalEmitTracker(spec.emitStrategy, spec.closeOnIdleMs);
+  }
+
+  init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
+    this.#context = context;
+    this.#store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>>>(this.spec.storeName);
+    this.#tracker.init(context as ProcessorContext<unknown, unknown>, () => {
+      const closeTime = this.#tracker.observedStreamTime - this.windows.graceMs;
+      if (this.#tracker.shouldEmitFinal(closeTime, false)) this.#emitFinal(closeTime, undefined);
+    });
+  }
+
+  process(record: Record<K, V>): void {
+    if (record.key === null || record.key === undefined) {
+      recordDropped(this.#context.applicationId, this.#context.taskId);
+      return;
+    }
+    const timestamp = record.timestamp;
+    const closeTime = this.#tracker.observe(timestamp) - this.windows.graceMs;
+    for (const window of this.windows.windowsFor(timestamp)) {
+      if (window.end <= closeTime) {
+        recordDropped(this.#context.applicationId, this.#context.taskId);
+        continue;
+      }
+      const old = this.#store.fetch(record.key, window.start);
+      const oldAgg = old === null ? this.spec.initializer() : old.value;
+      const newTimestamp = old === null ? timestamp : Math.max(timestamp, old.timestamp);
+      const newAgg = this.spec.aggregator(record.key, record.value, oldAgg);
+      this.#store.put(record.key, { value: newAgg, timestamp: newTimestamp }, window.start);
+      if (!this.#tracker.onWindowClose) {
+        this.#context.forward(
+          new Record<Windowed<K>, Change<VA>>(
+          { key: record.key, window },
+          { newValue: newAgg, oldValue: this.spec.sendOldValues === true ? oldAgg : null },
+          newTimestamp,
+          record.headers,
+        ),
+      );
+      }
+    }
+    if (this.#tracker.shouldEmitFinal(closeTime)) this.#emitFinal(closeTime, record);
+  }
+
+  /** Emits windows with start in (lastClose - size, close - size]: they closed since the last emit. */
+  #emitFinal(closeTime: number, record: Record<K, V> | undefined): void {
+    const size = this.windows.sizeMs;
+    const upper = closeTime - size;
+    if (upper < 0) return;
+    const last = this.#tracker.lastEmitCloseTime;
+    const lower = last === -1 ? 0 : Math.max(0, last - size) + 1;
+    if (last !== -1 && !this.#newWindowsBetween(lower, upper)) return;
+    for (const { key, value } of this.#store.fetchAll(lower, upper)) {
+      const out = { newValue: value.value, oldValue: null };
+      this.#context.forward(new Record<Windowed<K>, Change<VA>>(key, out, value.timestamp, record?.headers));
+    }
+    this.#tracker.lastEmitCloseTime = closeTime;
+  }
+
+  #newWindowsBetween(lower: number, upper: number): boolean {
+    const a = this.windows.windowsFor(upper).map((w) => w.start);
+    const b = this.windows.windowsFor(lower - 1).map((w) => w.start);
+    return a.length !== b.length || a.some((s, i) => s !== b[i]);
+  }
+}
+
+/**
+ * Supplier of the processor behind time-windowed (tumbling/hopping) `count`/`reduce`/`aggregate`:
+ * Kafka's `KStreamWindowAggregate`. Per record: drop a null key; advance observed stream time;
+ * for each window containing the record, skip it if `end <= streamTime - grace` (counted as
+ * dropped), else fold the record into the window's aggregate and forward
+ * `Change(new, old?)` keyed `Windowed<K>` with the window's max record timestamp. With
+ * `onWindowClose`, forward nothing on update and instead emit closed windows from the store.
+ * @example
+ * topology.addProcessor('agg', timeWindowAggregateProcessor(TimeWindows.ofSizeWithNoGrace(10), spec), 'source');
+ */
+export function timeWindowAggregateProcessor<K, V, VA>(
+  windows: TimeWindows,
+  spec: WindowAggregateSpec<K, V, VA>,
+): () => Processor<K, V, Windowed<K>, Change<VA>> {
+  return () => new TimeWindowAggregateProcessor(windows, spec);
+}
