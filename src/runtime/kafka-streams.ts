@@ -2,29 +2,24 @@ import { join } from 'node:path';
 import { ReplaySubject, type Observable } from 'rxjs';
 import type { ClientFactory } from '../client/client-factory.js';
 import { openEmbeddedBroker } from '../client/embedded-broker.js';
-import type { Consumer, Producer } from '../core/client.js';
+import type { Admin } from '../core/client.js';
 import { IllegalStateError, InvalidStateStoreError } from '../core/errors.js';
 import type { Topology } from '../processor/topology.js';
 import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
-import { RuntimeRecordCollector } from './runtime-record-collector.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
 import { collectMetrics } from './streams-metrics.js';
-import { StreamThread } from './stream-thread.js';
-import { TaskManager } from './task-manager.js';
+import { createStreamThread, releaseStreamThread, type RunningThread } from './stream-thread-clients.js';
 import { prepareTopics } from './topic-setup.js';
 import { TopologyMetadata } from './topology-metadata.js';
 import { compareTaskIds, type ThreadMetadata } from './thread-metadata.js';
 
-/** What `start()` opened, released by `close()`. */
-interface Running {
-  readonly consumer: Consumer;
-  readonly producer: Producer;
-  readonly tasks: TaskManager;
-  readonly thread: StreamThread;
-  readonly collector: RuntimeRecordCollector;
-  /** The processing loop once step 5 started it. */
-  loop: Promise<void>;
-}
+/**
+ * What a user's uncaught-exception handler answers (Kafka Streams' `StreamThreadExceptionResponse`):
+ * `SHUTDOWN_CLIENT` (the default) moves the application to ERROR; `REPLACE_THREAD` releases the dead
+ * thread without committing and starts a new one, which resumes from the last commit (the failed
+ * record is processed again: right for transient failures, a loop for a poison pill).
+ */
+export type StreamsUncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT';
 
 /**
  * Runs a {@link Topology} against a broker (Kafka Streams' `KafkaStreams`), at-least-once.
@@ -58,16 +53,20 @@ export class KafkaStreams {
   readonly #machine = new KafkaStreamsStateMachine();
   readonly #errors = new ReplaySubject<Error>(1);
   #error: Error | undefined;
-  #running: Running | undefined;
+  #running: RunningThread | undefined;
   /** Kept after close() so metrics() still reports the last run. */
-  #lastRun: Running | undefined;
+  #lastRun: RunningThread | undefined;
   #ownedBroker: (ClientFactory & { close(): Promise<void> }) | undefined;
+  /** Set by start(): where threads get their clients. */
+  #clients: { factory: ClientFactory; admin: Admin; meta: TopologyMetadata } | undefined;
+  #exceptionHandler: ((error: Error) => StreamsUncaughtExceptionResponse) | undefined;
   #starting: Promise<void> | undefined;
+  #replacing: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   /** The application's lifecycle state; subscribers get the current state first. */
   readonly state$: Observable<KafkaStreamsState>;
-  /** The fatal error that moved the application to ERROR (replayed to late subscribers). */
+  /** Every error that killed the stream thread — the fatal one, and any a replaced thread died of (the last replayed to late subscribers). */
   readonly uncaughtException$: Observable<Error> = this.#errors.asObservable();
 
   constructor(topology: Topology, config: StreamsConfig) {
@@ -89,10 +88,23 @@ export class KafkaStreams {
     return this.#error;
   }
 
-  /** Calls `handler` with the fatal error (at once if it already happened); returns an unsubscribe function. */
+  /** Calls `handler` with each error that kills the stream thread (see `uncaughtException$`); returns an unsubscribe function. */
   onError(handler: (error: Error) => void): () => void {
     const subscription = this.#errors.subscribe(handler);
     return () => subscription.unsubscribe();
+  }
+
+  /**
+   * Decides what happens when the stream thread dies of an error (a processing or deserialization
+   * failure, a failed send): `SHUTDOWN_CLIENT` (the default without a handler) or `REPLACE_THREAD`.
+   * Set it before `start()`. A handler that throws counts as `SHUTDOWN_CLIENT`.
+   * @example
+   * app.setUncaughtExceptionHandler((e) => (e instanceof TimeoutError ? 'REPLACE_THREAD' : 'SHUTDOWN_CLIENT'));
+   */
+  setUncaughtExceptionHandler(handler: (error: Error) => StreamsUncaughtExceptionResponse): void {
+    if (this.state !== 'CREATED') throw new IllegalStateError(`setUncaughtExceptionHandler(): only before start(); the application is ${this.state}`);
+    if (typeof handler !== 'function') throw new TypeError('setUncaughtExceptionHandler: handler must be a function');
+    this.#exceptionHandler = handler;
   }
 
   /** Starts processing; see the class comment for the steps. Rejects (and moves to ERROR) if a step fails. */
@@ -118,37 +130,60 @@ export class KafkaStreams {
       const meta = TopologyMetadata.of(this.#topology, config.applicationId);
       // Steps 1 and 2
       await prepareTopics(admin, meta, config.logger);
-      // Step 3
-      const consumer = clients.consumer({
-        groupId: config.applicationId,
-        clientId: `${config.applicationId}-consumer`,
-        autoCommit: false,
-        autoOffsetReset: 'earliest',
-        partitionAssignmentStrategy: 'range',
-        maxPollRecords: config.maxPollRecords,
-      });
-      // Step 4
-      const producer = clients.producer({ clientId: `${config.applicationId}-producer` });
-      const collector = new RuntimeRecordCollector(producer, admin);
-      const tasks = new TaskManager(this.#topology, meta, config, collector, config.clock);
-      const thread = new StreamThread(consumer, collector, tasks, config, config.clock, {
-        onRebalancing: () => void this.#machine.tryTransition('REBALANCING'),
-        onRunning: () => {
-          if (this.state === 'REBALANCING') this.#machine.transition('RUNNING');
-        },
-        onFatal: (e) => this.#fail(e),
-      }, admin);
-      // From here on close() (or a failure) releases the clients.
-      const running: Running = { consumer, producer, tasks, thread, collector, loop: Promise.resolve() };
-      this.#running = running;
-      this.#lastRun = running;
-      await consumer.subscribe(meta.allSourceTopics, thread.listener);
-      // Step 5 (unless close() came while starting)
-      if (this.state === 'REBALANCING') running.loop = thread.run();
+      this.#clients = { factory: clients, admin, meta };
+      // Steps 3 to 5
+      await this.#spawnThread();
     } catch (e) {
       this.#fail(e);
       await this.#release(false);
       throw e;
+    }
+  }
+
+  /** Steps 3 to 5: a new stream thread with its own clients, subscribed and (unless closing) running. */
+  async #spawnThread(): Promise<void> {
+    const { factory, admin, meta } = this.#clients!;
+    const running = createStreamThread(factory, admin, this.#topology, meta, this.#config, {
+      onRebalancing: () => void this.#machine.tryTransition('REBALANCING'),
+      onRunning: () => {
+        if (this.state === 'REBALANCING') this.#machine.transition('RUNNING');
+      },
+      onFatal: (e) => this.#onThreadDied(e),
+    });
+    // From here on close() (or a failure) releases the clients.
+    this.#running = running;
+    this.#lastRun = running;
+    await running.consumer.subscribe(meta.allSourceTopics, running.thread.listener);
+    // Step 5 (unless close() came meanwhile)
+    if (this.state === 'REBALANCING') running.loop = running.thread.run();
+  }
+
+  #onThreadDied(e: unknown): void {
+    const error = e instanceof Error ? e : new Error(String(e));
+    let response: StreamsUncaughtExceptionResponse = 'SHUTDOWN_CLIENT';
+    try {
+      response = this.#exceptionHandler?.(error) ?? 'SHUTDOWN_CLIENT';
+    } catch (handlerError) {
+      this.#config.logger.warn('the uncaught exception handler threw; shutting down the client', handlerError);
+    }
+    if (response !== 'REPLACE_THREAD' || (this.state !== 'RUNNING' && this.state !== 'REBALANCING')) {
+      this.#fail(error);
+      return;
+    }
+    this.#config.logger.warn(`KafkaStreams "${this.#config.applicationId}": replacing the stream thread, which died of: ${error.message}`, error);
+    this.#errors.next(error);
+    this.#machine.tryTransition('REBALANCING');
+    this.#replacing = this.#replaceThread();
+  }
+
+  async #replaceThread(): Promise<void> {
+    const dead = this.#running;
+    this.#running = undefined;
+    try {
+      if (dead !== undefined) await releaseStreamThread(dead, false, this.#config.logger);
+      if (this.state === 'REBALANCING') await this.#spawnThread();
+    } catch (e) {
+      this.#fail(e);
     }
   }
 
@@ -166,6 +201,7 @@ export class KafkaStreams {
     const failed = this.state === 'ERROR';
     if (!failed) this.#machine.transition('PENDING_SHUTDOWN');
     await this.#starting?.catch(() => undefined);
+    await this.#replacing;
     try {
       await this.#release(!failed && this.#error === undefined);
     } finally {
@@ -178,23 +214,7 @@ export class KafkaStreams {
     const running = this.#running;
     this.#running = undefined;
     try {
-      if (running !== undefined) {
-        // Step 1
-        running.thread.stop();
-        await running.loop;
-        const clean = commit && this.#error === undefined;
-        running.thread.commitOnRevoke = clean;
-        try {
-          // Step 2
-          if (clean) await running.thread.commit();
-        } finally {
-          // Step 3: leaving revokes every partition (the listener closes the tasks).
-          await running.consumer.close().catch((e: unknown) => this.#config.logger.warn('closing the consumer failed', e));
-          // Step 4
-          await running.tasks.revokeAll().catch((e: unknown) => this.#config.logger.warn('closing a task failed', e));
-          await running.producer.close().catch((e: unknown) => this.#config.logger.warn('closing the producer failed', e));
-        }
-      }
+      if (running !== undefined) await releaseStreamThread(running, commit && this.#error === undefined, this.#config.logger);
     } finally {
       const owned = this.#ownedBroker;
       this.#ownedBroker = undefined;

@@ -85,4 +85,62 @@ describe('runtime > KafkaStreams after a crash', () => {
     expect(bs).toHaveLength(80); // every b twice: once by the dead instance, once again after it
     expect(out.filter((v) => !v.startsWith('B'))).toHaveLength(80); // a and c exactly once
   });
+
+  it('REPLACE_THREAD: a thread that died of a transient failure is replaced and resumes from the last commit', async () => {
+    const broker = await Broker.inMemory();
+    open.push(broker);
+    await broker.admin().createTopics([{ topic: 'in', partitions: 2 }, { topic: 'out', partitions: 2 }]);
+    let failures = 0;
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', Consumed.with(S, S))
+      .mapValues((v) => {
+        if (v === 'flaky' && failures++ === 0) throw new Error('database timed out');
+        return v.toUpperCase();
+      })
+      .to('out', Produced.with(S, S));
+    const app = new KafkaStreams(builder.build(), { applicationId: 'replace', broker, commitIntervalMs: 60_000, logger: silentLogger });
+    open.push(app);
+    const responses: string[] = [];
+    app.setUncaughtExceptionHandler((e) => {
+      responses.push(e.message);
+      return 'REPLACE_THREAD';
+    });
+    const states: string[] = [];
+    app.state$.subscribe((s) => states.push(s));
+    await broker.producer().send(['a', 'b', 'flaky', 'c'].map((value) => ({ topic: 'in', key: 'k', value })));
+    await app.start();
+    await readAtLeast(broker, 'out', 4);
+    await waitForState(app, 'RUNNING');
+    expect(responses).toHaveLength(1);
+    expect(responses[0]).toMatch(/database timed out/);
+    expect(app.error).toBeUndefined();
+    expect(states).toEqual(['CREATED', 'REBALANCING', 'RUNNING', 'REBALANCING', 'RUNNING']);
+    await app.close();
+    expect(app.state).toBe('NOT_RUNNING');
+    // a and b were processed in the same iteration as the failure, so their output was never sent;
+    // nothing was committed (60 s interval), so the new thread redid all four, once.
+    expect((await readTopic(broker, 'out')).map((r) => str(r.value))).toEqual(['A', 'B', 'FLAKY', 'C']);
+    expect(() => app.setUncaughtExceptionHandler(() => 'SHUTDOWN_CLIENT')).toThrow(/only before start/);
+  });
+
+  it('SHUTDOWN_CLIENT from the handler (or a handler that throws) moves the app to ERROR', async () => {
+    const broker = await Broker.inMemory();
+    open.push(broker);
+    await broker.admin().createTopics([{ topic: 'in', partitions: 1 }]);
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).foreach(() => {
+      throw new Error('always');
+    });
+    const app = new KafkaStreams(builder.build(), { applicationId: 'shutdown', broker, logger: silentLogger });
+    open.push(app);
+    app.setUncaughtExceptionHandler(() => {
+      throw new Error('handler bug');
+    });
+    await broker.producer().send([{ topic: 'in', key: 'k', value: 'v' }]);
+    await app.start();
+    await waitForState(app, 'ERROR');
+    expect(app.error?.message).toMatch(/always/);
+    await app.close();
+  });
 });

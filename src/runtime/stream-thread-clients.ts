@@ -1,0 +1,81 @@
+import type { ClientFactory } from '../client/client-factory.js';
+import type { Admin, Consumer, Producer } from '../core/client.js';
+import type { Topology } from '../processor/topology.js';
+import { RuntimeRecordCollector } from './runtime-record-collector.js';
+import type { ResolvedStreamsConfig } from './streams-config.js';
+import { StreamThread, type StreamThreadEvents } from './stream-thread.js';
+import { TaskManager } from './task-manager.js';
+import type { TopologyMetadata } from './topology-metadata.js';
+
+/** A stream thread with the clients it owns. */
+export interface RunningThread {
+  readonly consumer: Consumer;
+  readonly producer: Producer;
+  readonly tasks: TaskManager;
+  readonly thread: StreamThread;
+  readonly collector: RuntimeRecordCollector;
+  /** The processing loop once started (resolved until then). */
+  loop: Promise<void>;
+}
+
+/**
+ * Steps 3 and 4 of `KafkaStreams.start()` (also used to replace a thread that died): one consumer
+ * in the application's group — no auto-commit, `autoOffsetReset: 'earliest'` (Kafka Streams'
+ * default), the 'range' assignor so co-partitioned topics line up — and one producer shared by all
+ * tasks through a record collector. The caller subscribes with `thread.listener` and starts the loop.
+ * @example
+ * const running = createStreamThread(broker, broker.admin(), topology, meta, config, events);
+ * await running.consumer.subscribe(meta.allSourceTopics, running.thread.listener);
+ * running.loop = running.thread.run();
+ */
+export function createStreamThread(
+  clients: ClientFactory,
+  admin: Admin,
+  topology: Topology,
+  meta: TopologyMetadata,
+  config: ResolvedStreamsConfig,
+  events: StreamThreadEvents,
+): RunningThread {
+  // Step 3
+  const consumer = clients.consumer({
+    groupId: config.applicationId,
+    clientId: `${config.applicationId}-consumer`,
+    autoCommit: false,
+    autoOffsetReset: 'earliest',
+    partitionAssignmentStrategy: 'range',
+    maxPollRecords: config.maxPollRecords,
+  });
+  // Step 4
+  const producer = clients.producer({ clientId: `${config.applicationId}-producer` });
+  const collector = new RuntimeRecordCollector(producer, admin);
+  const tasks = new TaskManager(topology, meta, config, collector, config.clock);
+  const thread = new StreamThread(consumer, collector, tasks, config, config.clock, events, admin);
+  return { consumer, producer, tasks, thread, collector, loop: Promise.resolve() };
+}
+
+/**
+ * Stops a stream thread and releases its clients:
+ * 1. stop the loop after the iteration in flight;
+ * 2. if `commit`: flush the producer and commit what was processed;
+ * 3. leave the group (the revoke closes the tasks; it commits only if `commit`);
+ * 4. close any task left, then the producer.
+ * Failures of steps 3 and 4 are logged; a failed commit (step 2) is thrown after everything is released.
+ * @example
+ * await releaseStreamThread(running, true, console);
+ */
+export async function releaseStreamThread(running: RunningThread, commit: boolean, logger: ResolvedStreamsConfig['logger']): Promise<void> {
+  // Step 1
+  running.thread.stop();
+  await running.loop;
+  running.thread.commitOnRevoke = commit;
+  try {
+    // Step 2
+    if (commit) await running.thread.commit();
+  } finally {
+    // Step 3
+    await running.consumer.close().catch((e: unknown) => logger.warn('closing the consumer failed', e));
+    // Step 4
+    await running.tasks.revokeAll().catch((e: unknown) => logger.warn('closing a task failed', e));
+    await running.producer.close().catch((e: unknown) => logger.warn('closing the producer failed', e));
+  }
+}
