@@ -1,6 +1,7 @@
 import type { Serde } from '../src/serdes/serde.js';
 import { isFlushListenable } from './internal/wrapped-key-value-bytes-store.js';
-import { StoreMetricsRecorder, type StoreMetrics } from './internal/store-metrics.js';
+import { StoreMetricsRecorder } from './internal/store-metrics.js';
+import type { StoreMetrics } from './store-metrics.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
 import type { KeyValueStore } from './key-value-store.js';

@@ -1,6 +1,7 @@
 import type { Windowed } from '../src/core/windowed.js';
 import type { Serde } from '../src/serdes/serde.js';
-import { StoreMetricsRecorder, type StoreMetrics } from './internal/store-metrics.js';
+import { StoreMetricsRecorder } from './internal/store-metrics.js';
+import type { StoreMetrics } from './store-metrics.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
 import type { WindowEntry } from './read-only-window-store.js';
 import type { StateStore, StateStoreContext } from './state-store.js';

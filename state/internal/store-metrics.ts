@@ -1,17 +1,9 @@
-/** Counters and sampled latency of one store (the metered layer keeps them). */
-export interface StoreMetrics {
-  puts: number;
-  gets: number;
-  deletes: number;
-  ranges: number;
-  flushes: number;
-  restored: number;
-  /** Mean latency of sampled reads/writes, in microseconds (one call in {@link SAMPLE_EVERY} is timed). */
-  readonly meanLatencyUs: number;
-}
+import type { StoreMetrics } from '../store-metrics.js';
 
 /** Timing every call would cost more than a cached read; one in 32 is timed. */
 export const SAMPLE_EVERY = 32;
+
+export type { StoreMetrics };
 
 /** Mutable metrics with latency sampling. */
 export class StoreMetricsRecorder implements StoreMetrics {
