@@ -5,8 +5,8 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import { Record } from '../../src/processor/record.js';
 import type { SessionStore } from '../../state/session-store.js';
 import type { SessionWindows } from '../windows/session-windows.js';
-import { recordDropped } from './dropped-records.js';
 import { FinalEmitTracker } from './final-emit-tracker.js';
+import { WindowedForwarder } from './windowed-forwarder.js';
 import type { WindowAggregateSpec } from './time-window-aggregate-processor.js';
 
 /**
@@ -23,6 +23,7 @@ class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   #context!: ProcessorContext<Windowed<K>, Change<VA>>;
   #store!: SessionStore<K, VA>;
   readonly #tracker: FinalEmitTracker;
+  #forwarder!: WindowedForwarder<K, VA>;
 
   constructor(readonly windows: SessionWindows, readonly spec: SessionAggregateSpec<K, V, VA>) {
     this.#tracker = new FinalEmitTracker(spec.emitStrategy, spec.closeOnIdleMs);
@@ -31,6 +32,7 @@ class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.#context = context;
     this.#store = context.getStateStore<SessionStore<K, VA>>(this.spec.storeName);
+    this.#forwarder = new WindowedForwarder<K, VA>(this.#store, context, () => this.spec.sendOldValues === true, 'session', !this.#tracker.onWindowClose);
     this.#tracker.init(context as ProcessorContext<unknown, unknown>, () => {
       const closeTime = this.#closeTime();
       if (this.#tracker.shouldEmitFinal(closeTime, false)) this.#emitFinal(closeTime, undefined);
@@ -44,7 +46,7 @@ class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   process(record: Record<K, V>): void {
     const key = record.key;
     if (key === null || key === undefined) {
-      recordDropped(this.#context.applicationId, this.#context.taskId);
+      this.#context.recordDropped?.();
       return;
     }
     const t = record.timestamp;
@@ -59,7 +61,7 @@ class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
       window = { start: Math.min(window.start, session.key.window.start), end: Math.max(window.end, session.key.window.end) };
     }
     if (window.end < closeTime) {
-      recordDropped(this.#context.applicationId, this.#context.taskId);
+      this.#context.recordDropped?.();
     } else {
       if (window.start !== t || window.end !== t) {
         for (const session of merged) {
@@ -79,7 +81,7 @@ class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   #forwardUpdate(key: Windowed<K>, newAgg: VA | null, oldAgg: VA | null, record: Record<K, V>): void {
     if (this.#tracker.onWindowClose) return;
     const change = { newValue: newAgg, oldValue: this.spec.sendOldValues === true ? oldAgg : null };
-    this.#context.forward(new Record<Windowed<K>, Change<VA>>(key, change, key.window.end, record.headers));
+    this.#forwarder.maybeForward(new Record<Windowed<K>, Change<VA>>(key, change, key.window.end, record.headers));
   }
 
   /** Emits the sessions whose end is in [lastClose, close - 1], by end time (Kafka's time-ordered session store). */

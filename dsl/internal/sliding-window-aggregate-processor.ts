@@ -5,10 +5,10 @@ import type { ProcessorContext } from '../../src/processor/processor-context.js'
 import { Record } from '../../src/processor/record.js';
 import type { WindowStore } from '../../state/window-store.js';
 import type { SlidingWindows } from '../windows/sliding-windows.js';
-import { recordDropped } from './dropped-records.js';
 import { FinalEmitTracker } from './final-emit-tracker.js';
+import { WindowedForwarder } from './windowed-forwarder.js';
 import type { WindowAggregateSpec } from './time-window-aggregate-processor.js';
-import type { ValueAndTimestamp } from './value-and-timestamp.js';
+import type { ValueAndTimestamp } from '../../src/processor/value-and-timestamp.js';
 
 type Agg<VA> = ValueAndTimestamp<VA>;
 
@@ -16,6 +16,7 @@ class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   #context!: ProcessorContext<Windowed<K>, Change<VA>>;
   #store!: WindowStore<K, Agg<VA>>;
   readonly #tracker: FinalEmitTracker;
+  #forwarder!: WindowedForwarder<K, VA>;
   readonly #diff: number;
 
   constructor(readonly windows: SlidingWindows, readonly spec: WindowAggregateSpec<K, V, VA>) {
@@ -26,6 +27,7 @@ class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.#context = context;
     this.#store = context.getStateStore<WindowStore<K, Agg<VA>>>(this.spec.storeName);
+    this.#forwarder = new WindowedForwarder<K, VA>(this.#store, context, () => this.spec.sendOldValues === true, 'window', !this.#tracker.onWindowClose);
     this.#tracker.init(context as ProcessorContext<unknown, unknown>, () => {
       const closeTime = this.#tracker.observedStreamTime - this.windows.graceMs;
       if (this.#tracker.shouldEmitFinal(closeTime, false)) this.#emitFinal(closeTime, undefined);
@@ -34,13 +36,13 @@ class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
 
   process(record: Record<K, V>): void {
     if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
-      recordDropped(this.#context.applicationId, this.#context.taskId);
+      this.#context.recordDropped?.();
       return;
     }
     const t = record.timestamp;
     const closeTime = this.#tracker.observe(t) - this.windows.graceMs;
     if (t + this.#diff < closeTime) {
-      recordDropped(this.#context.applicationId, this.#context.taskId);
+      this.#context.recordDropped?.();
       return;
     }
     if (t < this.#diff) {
@@ -141,7 +143,7 @@ class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
 
   #update(window: Window, current: Agg<VA>, record: Record<K, V>, closeTime: number): void {
     if (window.end < closeTime) {
-      recordDropped(this.#context.applicationId, this.#context.taskId);
+      this.#context.recordDropped?.();
       return;
     }
     const oldAgg = current.value;
@@ -154,7 +156,7 @@ class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   #forward(window: Window, newAgg: VA, oldAgg: VA | null, timestamp: number, record: Record<K, V>): void {
     if (this.#tracker.onWindowClose) return;
     const change = { newValue: newAgg, oldValue: this.spec.sendOldValues === true ? oldAgg : null };
-    this.#context.forward(new Record<Windowed<K>, Change<VA>>({ key: record.key, window }, change, timestamp, record.headers));
+    this.#forwarder.maybeForward(new Record<Windowed<K>, Change<VA>>({ key: record.key, window }, change, timestamp, record.headers));
   }
 
   /** Windows [s, s + diff] close when s + diff < closeTime: starts in [lastClose - diff, close - diff - 1]. */

@@ -6,9 +6,9 @@ import { Record } from '../../src/processor/record.js';
 import type { WindowStore } from '../../state/window-store.js';
 import type { EmitStrategy } from '../emit-strategy.js';
 import type { TimeWindows } from '../windows/time-windows.js';
-import { recordDropped } from './dropped-records.js';
 import { FinalEmitTracker } from './final-emit-tracker.js';
-import type { ValueAndTimestamp } from './value-and-timestamp.js';
+import { WindowedForwarder } from './windowed-forwarder.js';
+import type { ValueAndTimestamp } from '../../src/processor/value-and-timestamp.js';
 
 /**
  * What a windowed aggregate processor needs.
@@ -30,6 +30,7 @@ class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed
   #context!: ProcessorContext<Windowed<K>, Change<VA>>;
   #store!: WindowStore<K, ValueAndTimestamp<VA>>;
   readonly #tracker: FinalEmitTracker;
+  #forwarder!: WindowedForwarder<K, VA>;
 
   constructor(readonly windows: TimeWindows, readonly spec: WindowAggregateSpec<K, V, VA>) {
     this.#tracker = new FinalEmitTracker(spec.emitStrategy, spec.closeOnIdleMs);
@@ -38,6 +39,7 @@ class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed
   init(context: ProcessorContext<Windowed<K>, Change<VA>>): void {
     this.#context = context;
     this.#store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>>>(this.spec.storeName);
+    this.#forwarder = new WindowedForwarder<K, VA>(this.#store, context, () => this.spec.sendOldValues === true, 'window', !this.#tracker.onWindowClose);
     this.#tracker.init(context as ProcessorContext<unknown, unknown>, () => {
       const closeTime = this.#tracker.observedStreamTime - this.windows.graceMs;
       if (this.#tracker.shouldEmitFinal(closeTime, false)) this.#emitFinal(closeTime, undefined);
@@ -46,14 +48,14 @@ class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed
 
   process(record: Record<K, V>): void {
     if (record.key === null || record.key === undefined) {
-      recordDropped(this.#context.applicationId, this.#context.taskId);
+      this.#context.recordDropped?.();
       return;
     }
     const timestamp = record.timestamp;
     const closeTime = this.#tracker.observe(timestamp) - this.windows.graceMs;
     for (const window of this.windows.windowsFor(timestamp)) {
       if (window.end <= closeTime) {
-        recordDropped(this.#context.applicationId, this.#context.taskId);
+        this.#context.recordDropped?.();
         continue;
       }
       const old = this.#store.fetch(record.key, window.start);
@@ -62,7 +64,7 @@ class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed
       const newAgg = this.spec.aggregator(record.key, record.value, oldAgg);
       this.#store.put(record.key, { value: newAgg, timestamp: newTimestamp }, window.start);
       if (!this.#tracker.onWindowClose) {
-        this.#context.forward(
+        this.#forwarder.maybeForward(
           new Record<Windowed<K>, Change<VA>>(
           { key: record.key, window },
           { newValue: newAgg, oldValue: this.spec.sendOldValues === true ? oldAgg : null },

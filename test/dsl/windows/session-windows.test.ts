@@ -80,7 +80,7 @@ describe('dsl > windows > SessionWindows', () => {
       }
       expect(h.out.map((o) => `${o.key}[${o.start},${o.end}]=${o.value}@${o.timestamp}`)).toEqual(expected);
       expect(h.dropped()).toBe(drops);
-      h.driver.close();
+      h.close();
     }), { numRuns: 80 });
   });
 });

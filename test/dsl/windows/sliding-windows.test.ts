@@ -78,7 +78,7 @@ describe('dsl > windows > SlidingWindows', () => {
         }
       }
       expect(new Map([...last].sort())).toEqual(new Map([...model].sort()));
-      h.driver.close();
+      h.close();
     }), { numRuns: 150 });
   });
 });

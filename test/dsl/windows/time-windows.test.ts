@@ -103,9 +103,19 @@ describe('dsl > windows > time-window aggregate', () => {
     h.pipe('a', 1, 5); // first check happens here (nothing closed)
     h.pipe('a', 1, 25); // throttled: wall clock has not moved
     expect(h.out).toEqual([]);
-    h.driver.advanceWallClockTime(1000);
+    h.advanceWallClock(1000);
     h.pipe('a', 1, 26);
     expect(h.out.map((o) => [o.start, o.value])).toEqual([[0, 1]]);
+  });
+
+  it('with a caching store, updates are forwarded by the cache at flush, once per window, at the window\'s max timestamp', async () => {
+    const h = windowHarness('window', timeWindowAggregateProcessor(TimeWindows.ofSizeWithNoGrace(10), count()), 'counts', 10, { caching: true });
+    h.pipe('a', 1, 3);
+    h.pipe('a', 1, 7);
+    h.pipe('a', 1, 2);
+    expect(h.out).toEqual([]);
+    await h.flush();
+    expect(h.out).toEqual([{ key: 'a', start: 0, end: 10, value: 3, timestamp: 7 }]);
   });
 
   it('property: tumbling/hopping counts equal a Map model of the non-late records', () => {
@@ -130,7 +140,7 @@ describe('dsl > windows > time-window aggregate', () => {
       }
       expect(h.out.map((o) => `${o.key}@${o.start}=${o.value}`)).toEqual(expected);
       expect(h.dropped()).toBe(drops);
-      h.driver.close();
+      h.close();
     }), { numRuns: 60 });
   });
 });
