@@ -4,7 +4,8 @@
  * 1. Write: 200k puts of ~50-byte values through metered → caching → change-logging → LevelDB
  *    (changelog to an in-memory collector), then one commit — vs one plain chained batch of the
  *    same keys and values on a bare Level (no sublevel prefix, no serdes). Target ratio
- *    (plain time / stack time) >= 1/2.
+ *    (plain time / stack time) >= 1/2. For context, also plain writes in 10k-op batches (the shape
+ *    ENVIRONMENT.md measured); the target is judged against the single batch, the stricter one.
  * 2. Read: random gets of committed keys through the stack vs plain `getSync`; p50/p99 of each.
  *    Target ratio >= 1/2.
  *    Both 1 and 2 run three alternating rounds and keep each side's best (the machine is shared).
@@ -81,6 +82,7 @@ export async function runStateBench(opts: StateBenchOptions = {}): Promise<void>
     const ROUNDS = 3;
     let stackWriteMs = Infinity;
     let plainWriteMs = Infinity;
+    let plain10kMs = Infinity;
     let collector = { n: 0, bytes: 0 };
     let db: TaskStateDb | undefined;
     let store: ReturnType<typeof buildStack> | undefined;
@@ -110,6 +112,18 @@ export async function runStateBench(opts: StateBenchOptions = {}): Promise<void>
         await batch.write();
       });
       plainWriteMs = Math.min(plainWriteMs, plainWrite.ms);
+      // The same data in 10k-op batches (how ENVIRONMENT.md measured LevelDB), into a fresh db.
+      const p10 = new Level<Buffer, Buffer>(join(root, `plain10k-${round}`), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+      await p10.open();
+      const plain10k = await timed(async () => {
+        for (let from = 0; from < n; from += 10_000) {
+          const batch = p10.batch();
+          for (let i = from; i < Math.min(n, from + 10_000); i++) batch.put(keyBufs[i]!, values[i]!);
+          await batch.write();
+        }
+      });
+      plain10kMs = Math.min(plain10kMs, plain10k.ms);
+      await p10.close();
     }
     const plainDb = plain as unknown as { getSync(k: Buffer): Buffer | undefined };
     const stackStore = store!;
@@ -181,6 +195,7 @@ export async function runStateBench(opts: StateBenchOptions = {}): Promise<void>
       ['state (issue 4)', 'records', 'stack', 'plain LevelDB', 'ratio plain/stack', 'target'],
       [
         ['put + commit (cache + changelog)', n, fmtRate(rate(n, stackWriteMs)), fmtRate(rate(n, plainWriteMs)), writeRatio.toFixed(2), '>= 0.50'],
+        ['  same, plain in 10k-op batches', n, fmtRate(rate(n, stackWriteMs)), fmtRate(rate(n, plain10kMs)), (plain10kMs / stackWriteMs).toFixed(2), '(context)'],
         ['random get (committed keys)', reads, fmtRate(rate(reads, stackReadMs)), fmtRate(rate(reads, plainReadMs)), readRatio.toFixed(2), '>= 0.50'],
         ['get p50 / p99', reads, `${us(percentile(stackLat, 50))} / ${us(percentile(stackLat, 99))}`, `${us(percentile(plainLat, 50))} / ${us(percentile(plainLat, 99))}`, '', ''],
         ['restore from changelog', restoreN, fmtRate(restoreRate), '', '', '>= 300k/s'],
