@@ -27,3 +27,25 @@ export type ValueMapper<V, R, K = unknown> = (value: V, readOnlyKey: K) => R;
  * const log: ForeachAction<string, Order> = (key, order) => console.log(key, order.id);
  */
 export type ForeachAction<K, V> = (key: K, value: V) => void;
+
+/**
+ * Makes the starting aggregate of a new key (or window).
+ * @example
+ * const zero: Initializer<number> = () => 0;
+ */
+export type Initializer<VA> = () => VA;
+
+/**
+ * Folds one value into an aggregate: `(key, value, aggregate) => newAggregate`. Also the shape of a
+ * table aggregation's subtractor, which removes an old value from an aggregate.
+ * @example
+ * const sum: Aggregator<string, number, number> = (_k, v, agg) => agg + v;
+ */
+export type Aggregator<K, V, VA> = (key: K, value: V, aggregate: VA) => VA;
+
+/**
+ * Combines two values of the same type: `(aggregate, value) => newAggregate`.
+ * @example
+ * const max: Reducer<number> = (agg, v) => Math.max(agg, v);
+ */
+export type Reducer<V> = (aggregate: V, value: V) => V;

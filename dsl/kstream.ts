@@ -21,6 +21,13 @@ import { KEY_SELECT_NAME, selectKeyProcessor } from './operators/select-key.js';
 import { sinkNode } from './operators/to.js';
 import type { Produced } from './produced.js';
 import type { Repartitioned } from './repartitioned.js';
+import type { Grouped } from './grouped.js';
+import { KGroupedStream } from './kgrouped-stream.js';
+import type { KTable } from './ktable.js';
+import type { Materialized } from './materialized.js';
+import { tableSourceNode } from './internal/table-builders.js';
+import { newKTable } from './internal/table-factory.js';
+import { TO_KTABLE_NAME } from './operators/ktable-source.js';
 
 /**
  * An unbounded stream of key-value records (Kafka Streams' `KStream`). Every operation returns a
@@ -155,6 +162,40 @@ export class KStream<K, V> {
     });
     const node = processNode(this.builder, this.node, supplier, named, stores);
     return new KStream<KOut, VOut>(this.builder, node, undefined, undefined, true);
+  }
+
+  /**
+   * Groups the records by their current key for an aggregation (no new key). Repartitions first
+   * (lazily, at the aggregation) only if a key-changing operation came before.
+   */
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
+    return new KGroupedStream<K, V>(this, grouped);
+  }
+
+  /**
+   * Groups the records by `selector(key, value)` for an aggregation: a key change, so the
+   * aggregation reads the stream back from `<applicationId>-<name>-repartition`. The select node is
+   * named by `grouped`'s name when given (else `KSTREAM-KEY-SELECT-…`).
+   */
+  groupBy<K2>(selector: KeyValueMapper<K, V, K2>, grouped?: Grouped<K2, V>): KGroupedStream<K2, V> {
+    const named = grouped?.name === undefined ? undefined : Named.as(grouped.name);
+    return new KGroupedStream<K2, V>(this.selectKey(selector, named), grouped);
+  }
+
+  /**
+   * The stream as a table: each record an upsert of its key's row (a null value deletes it).
+   * Repartitions first if a key-changing operation came before. Materialized (queryable) when
+   * `materialized` names a store.
+   */
+  toTable(named?: Named | Materialized<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
+    const givenName = named instanceof Named ? named : undefined;
+    const m = named !== undefined && !(named instanceof Named) ? named : materialized;
+    const name = this.builder.nameOf(givenName, TO_KTABLE_NAME);
+    const generatedStore = m?.storeName ?? this.builder.newStoreName(TO_KTABLE_NAME);
+    const keySerde = m?.keySerde ?? this.keySerde;
+    const valueSerde = m?.valueSerde ?? this.valueSerde;
+    const source = this.repartitionIfRequired(name, { keySerde, valueSerde, userNamed: givenName !== undefined });
+    return newKTable(tableSourceNode(this.builder, name, source.node, generatedStore, m, keySerde, valueSerde));
   }
 
   /**

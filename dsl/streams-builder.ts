@@ -2,6 +2,9 @@ import type { StoreBuilder } from '../state/store-builder.js';
 import type { Topology } from '../src/processor/topology.js';
 import type { Serde } from '../src/serdes/serde.js';
 import type { Consumed } from './consumed.js';
+import type { Materialized } from './materialized.js';
+import { sourceTable } from './internal/table-builders.js';
+import { KTable } from './ktable.js';
 import { SourceGraphNode, StateStoreGraphNode } from './internal/graph-nodes.js';
 import { InternalStreamsBuilder } from './internal/internal-streams-builder.js';
 import { KStream } from './kstream.js';
@@ -29,8 +32,8 @@ export interface BuildConfig {
  * One builder has one name counter: generated node names (`KSTREAM-FILTER-0000000001`, …) follow
  * the order in which operations were declared, exactly as in Kafka, so `describe()` output matches.
  *
- * `table()` and `globalTable()` come with state stores (a later issue); this builder offers
- * streams, `addStateStore` for the Processor API, and `build()`.
+ * `globalTable()` is not offered yet; this builder offers streams, tables, `addStateStore` for the
+ * Processor API, and `build()`.
  *
  * @example
  * const builder = new StreamsBuilder();
@@ -56,6 +59,16 @@ export class StreamsBuilder {
       }),
     );
     return new KStream<K, V>(this.#internal, node, consumed?.keySerde, consumed?.valueSerde, false);
+  }
+
+  /**
+   * The topic as a table (Kafka's `builder.table`): each record an upsert of its key's row, a null
+   * value deletes it, a null key is dropped. Materialized — and queryable by name — when
+   * `materialized` names a store; otherwise a store is added only if a downstream needs one.
+   */
+  table<K, V>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
+    Named.validate(topic);
+    return new KTable<K, V>(sourceTable(this.#internal, topic, consumed, materialized));
   }
 
   /** Adds a state store that `KStream.process(supplier, storeName)` can connect to. */

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runBrokerCrashHarness } from '../test/crash/broker-crash-harness.js';
+import { runCompactionCrashHarness } from '../test/crash/compaction-crash-harness.js';
 import { runLogCrashHarness } from '../test/crash/log-crash-harness.js';
 
 /** One named crash harness: runs `kills` rounds from `seed`, returns a one-line summary. */
@@ -18,6 +19,14 @@ interface Harness {
 }
 
 const harnesses: Harness[] = [
+  {
+    name: 'compaction',
+    description: 'Log cleaner: SIGKILL during compaction passes loses nothing, duplicates nothing; latest value per key kept',
+    async run(opts) {
+      const r = await runCompactionCrashHarness(opts);
+      return `${r.kills} kills, end offset ${r.records}, ${r.stored} stored, ${r.interruptedCleanings} interrupted cleanings recovered, ${(r.elapsedMs / 1000).toFixed(1)} s`;
+    },
+  },
   {
     name: 'log',
     description: 'DurablePartitionLog: fsync-acked appends survive SIGKILL; nothing corrupt is served',
