@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Broker } from '../../src/broker/broker.js';
+import { DurablePartitionLog } from '../../src/broker/log/durable-partition-log.js';
+import { checkCompactedKey } from '../../src/broker/record-validation.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { InvalidRecordError } from '../../src/core/errors.js';
+import type { ConsumedRecord } from '../../src/core/record.js';
+
+let broker: Broker | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await broker?.close();
+  broker = undefined;
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-compaction-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Polls `t` from the beginning to the high watermark: every record a new consumer sees. */
+async function consumeAll(b: Broker): Promise<ConsumedRecord[]> {
+  const c = b.consumer({ autoOffsetReset: 'earliest' });
+  c.assign([{ topic: 't', partition: 0 }]);
+  const out: ConsumedRecord[] = [];
+  const end = b.core.getLog('t', 0).logEndOffset;
+  while (c.position('t', 0) < end) out.push(...(await c.poll({ timeoutMs: 0 })));
+  await c.close();
+  return out;
+}
+
+function latest(records: ConsumedRecord[]): Map<string, string | null> {
+  const m = new Map<string, string | null>();
+  for (const r of records) m.set(r.key!.toString(), r.value?.toString() ?? null);
+  return m;
+}
+
+describe('broker > compaction', () => {
+  it('keeps the latest value per key for consumers and drops tombstones after delete.retention.ms', async () => {
+    const clock = new ManualClock(1_000_000);
+    broker = await Broker.open({ dataDir: tempDir(), clock, fsync: 'never', onWarning: () => undefined });
+    const config = { 'cleanup.policy': 'compact', 'segment.bytes': '500', 'delete.retention.ms': '60000' };
+    await broker.admin().createTopics([{ topic: 't', partitions: 1, config }]);
+    const model = new Map<string, string | null>();
+    const send = async (key: string, value: string | null) => {
+      model.set(key, value);
+      await broker!.producer().send([{ topic: 't', partition: 0, key, value }]);
+    };
+    for (let i = 0; i < 200; i++) await send(`k${i % 7}`, `v${i}`);
+    await send('k3', null);
+    for (let i = 0; i < 30; i++) await send('filler', `f${i}`); // pushes the tombstone out of the active segment
+
+    const report = await broker.runLogMaintenance();
+    expect(report.compaction.get('t-0')!.recordsRemoved).toBeGreaterThan(150);
+    const first = await consumeAll(broker);
+    expect(first.length).toBeLessThan(60);
+    expect(latest(first)).toEqual(model);
+    const offsets = first.map((r) => r.offset);
+    expect([...offsets].sort((a, b) => a - b)).toEqual(offsets);
+    expect(new Set(offsets).size).toBe(offsets.length);
+
+    clock.advance(60_000);
+    await broker.runLogMaintenance();
+    const second = latest(await consumeAll(broker));
+    model.delete('k3');
+    expect(second).toEqual(model);
+    expect((await broker.admin().describeTopic('t')).partitions[0]!.logStartOffset).toBe(0);
+  });
+
+  it('produce and poll go on while a large log is cleaned (the cleaner yields between steps)', async () => {
+    broker = await Broker.open({ dataDir: tempDir(), fsync: 'never', onWarning: () => undefined });
+    await broker.admin().createTopics([{ topic: 't', partitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': String(1 << 20) } }]);
+    const producer = broker.producer();
+    const batch = Array.from({ length: 1000 }, (_, i) => ({ topic: 't', partition: 0, key: `k${i % 100}`, value: `value-${i}-${'x'.repeat(50)}` }));
+    for (let i = 0; i < 60; i++) await producer.send(batch);
+    const c = broker.consumer({ autoOffsetReset: 'latest' });
+    c.assign([{ topic: 't', partition: 0 }]);
+    c.position('t', 0); // fix the 'latest' position now, before the first live send
+    let done = false;
+    const pass = broker.runLogMaintenance().then((r) => {
+      done = true;
+      return r;
+    });
+    let rounds = 0;
+    while (!done) {
+      await producer.send([{ topic: 't', partition: 0, key: 'live', value: `r${rounds}` }]);
+      const got = await c.poll({ timeoutMs: 0 });
+      expect(got.map((r) => r.value!.toString())).toContain(`r${rounds}`);
+      rounds++;
+      // A client's next request arrives as I/O, a macrotask: a pure microtask loop would starve any timer.
+      await new Promise((r) => setImmediate(r));
+    }
+    const stats = (await pass).compaction.get('t-0')!;
+    expect(stats.recordsRemoved).toBeGreaterThan(40_000); // all but the latest 100 of the sealed ~48k
+    expect(rounds).toBeGreaterThan(5);
+  });
+
+  it('checkCompactedKey refuses a null key on a compacted topic with InvalidRecordError', () => {
+    expect(() => checkCompactedKey(null, 'compact', 't', 2, 7)).toThrow(InvalidRecordError);
+    expect(() => checkCompactedKey(null, 'compact,delete', 't', 2, 7)).toThrow(/topic "t" partition 2, record 7/);
+    expect(() => checkCompactedKey(null, 'delete', 't', 2, 7)).not.toThrow();
+    expect(() => checkCompactedKey(Buffer.from('k'), 'compact', 't', 2, 7)).not.toThrow();
+  });
+});
+
+type Op = { kind: 'put'; key: number; value: number } | { kind: 'delete'; key: number } | { kind: 'compact' } | { kind: 'tick'; ms: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.integer({ min: 0, max: 5 }), value: fc.nat(1000) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 5 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'compact' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 150 }) }) },
+);
+
+describe('broker > compaction > properties', () => {
+  it('property: compaction keeps the latest value per key, removes due tombstones, keeps offsets increasing and readable', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 120 }), async (ops) => {
+        const dir = tempDir();
+        const log = DurablePartitionLog.open(dir, { segmentBytes: 300, onWarning: () => undefined });
+        const model = new Map<string, string | null>();
+        const tombstoneAt = new Map<string, number>(); // key -> offset of its (latest) tombstone
+        let now = 1000;
+        const compact = () => log.compact({ now, minCompactionLagMs: 0, deleteRetentionMs: 100, chunkBytes: 256 });
+        try {
+          for (const op of ops) {
+            if (op.kind === 'compact') await compact();
+            else if (op.kind === 'tick') now += op.ms;
+            else {
+              const key = `k${op.key}`;
+              const value = op.kind === 'put' ? `v${op.value}` : null;
+              const { baseOffset } = log.append({ records: [{ timestamp: now, key: Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: {} }] });
+              model.set(key, value);
+              if (value === null) tombstoneAt.set(key, baseOffset);
+              else tombstoneAt.delete(key);
+            }
+          }
+          // Two passes a retention period apart: every tombstone in a sealed segment is then due.
+          await compact();
+          now += 100;
+          await compact();
+          const segments = log.segmentSummaries();
+          const activeBase = segments[segments.length - 1]!.baseOffset;
+          const all = readFrom(log, log.logStartOffset);
+          const seen = new Map<string, string | null>();
+          for (const r of all) seen.set(r.key, r.value);
+          for (const [key, value] of model) {
+            if (value !== null) expect(seen.get(key)).toBe(value);
+            else if (tombstoneAt.get(key)! < activeBase) expect(seen.has(key)).toBe(false);
+            else expect(seen.get(key)).toBeNull();
+          }
+          for (let i = 1; i < all.length; i++) expect(all[i]!.offset).toBeGreaterThan(all[i - 1]!.offset);
+          for (let from = log.logStartOffset; from <= log.logEndOffset; from++) {
+            expect(readFrom(log, from)).toEqual(all.filter((r) => r.offset >= from));
+          }
+        } finally {
+          log.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+function readFrom(log: DurablePartitionLog, from: number): { offset: number; key: string; value: string | null }[] {
+  const out: { offset: number; key: string; value: string | null }[] = [];
+  let next = from;
+  while (next < log.logEndOffset) {
+    for (const b of log.read(next, { maxBytes: 200 })) {
+      for (const r of b.records) if (r.offset >= next) out.push({ offset: r.offset, key: r.key!.toString(), value: r.value?.toString() ?? null });
+      next = b.lastOffset + 1;
+    }
+  }
+  return out;
+}
