@@ -67,7 +67,8 @@ export class CachingWindowStore implements WindowBytesStore {
   private writeThrough(entry: CacheEntry): void {
     const key = S.keyOf(entry.key);
     const start = S.startOf(entry.key);
-    const old = this.inner.fetch(key, start);
+    // The old value is read only for a listener (a point read per flushed window).
+    const old = this.listener === null ? null : this.inner.fetch(key, start);
     // Always written through, even a tombstone for an absent window: it still moves the store's
     // stream time (retention) below and in the changelog, as in Kafka. Only the forward is skipped.
     this.inner.putStoreKey(entry.key, entry.value);
