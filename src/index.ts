@@ -39,6 +39,27 @@ export { KeyValue } from '../dsl/key-value.js';
 export type { ForeachAction, KeyValueMapper, Predicate, ValueMapper } from '../dsl/functions.js';
 export type { BuildConfig } from '../dsl/streams-builder.js';
 
+// ---- State stores
+export { Materialized } from '../dsl/materialized.js';
+export type { MaterializedSupplier } from '../dsl/materialized.js';
+export { Stores } from '../state/stores.js';
+export { KeyValueStoreBuilder } from '../state/key-value-store-builder.js';
+export type { KeyValueBytesStoreSupplier } from '../state/key-value-store-builder.js';
+export { WindowStoreBuilder } from '../state/window-store-builder.js';
+export type { WindowBytesStoreSupplier } from '../state/window-store-builder.js';
+export { SessionStoreBuilder } from '../state/session-store-builder.js';
+export type { SessionBytesStoreSupplier } from '../state/session-store-builder.js';
+export type { KeyValueStore } from '../state/key-value-store.js';
+export type { ReadOnlyKeyValueStore } from '../state/read-only-key-value-store.js';
+export type { WindowStore } from '../state/window-store.js';
+export type { ReadOnlyWindowStore, WindowEntry } from '../state/read-only-window-store.js';
+export type { SessionStore } from '../state/session-store.js';
+export type { ReadOnlySessionStore } from '../state/read-only-session-store.js';
+export type { KeyValueEntry } from '../state/key-value-entry.js';
+export type { FlushListener } from '../state/metered-key-value-store.js';
+export type { WindowFlushListener } from '../state/metered-window-store.js';
+export type { SessionFlushListener } from '../state/metered-session-store.js';
+
 // ---- Processor API
 export { Topology } from './processor/topology.js';
 export { TopologyDescription } from './processor/topology-description.js';
