@@ -162,6 +162,23 @@ export class TopologyTestDriver {
     return ReadOnlyViews.window(store as unknown as ReadOnlyWindowStore<K, V>);
   }
 
+  /**
+   * Counters summed over the driver's tasks: `process-total` (records processed),
+   * `skipped-records-total` (deserialization failures skipped), `dropped-records-total` (records
+   * operators dropped on purpose, e.g. null keys in aggregations), `punctuate-total`.
+   */
+  metrics(): Record<string, number> {
+    const total = { 'process-total': 0, 'skipped-records-total': 0, 'dropped-records-total': 0, 'punctuate-total': 0 };
+    for (const task of this.#tasks) {
+      const m = task.metrics;
+      total['process-total'] += m.processed;
+      total['skipped-records-total'] += m.skipped;
+      total['dropped-records-total'] += m.dropped;
+      total['punctuate-total'] += m.punctuations;
+    }
+    return total;
+  }
+
   /** Topics the topology has written to so far. */
   producedTopicNames(): string[] {
     return [...this.#outputs.keys()];
