@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { runBrokerCrashHarness } from '../test/crash/broker-crash-harness.js';
 import { runCompactionCrashHarness } from '../test/crash/compaction-crash-harness.js';
 import { runLogCrashHarness } from '../test/crash/log-crash-harness.js';
+import { runTxnCrashHarness } from '../test/crash/txn-crash-harness.js';
 
 /** One named crash harness: runs `kills` rounds from `seed`, returns a one-line summary. */
 interface Harness {
@@ -41,6 +42,14 @@ const harnesses: Harness[] = [
     async run(opts) {
       const r = await runBrokerCrashHarness(opts);
       return `${r.kills} kills, ${r.records} records found, ${r.acked} acknowledged, ${(r.elapsedMs / 1000).toFixed(1)} s`;
+    },
+  },
+  {
+    name: 'txn',
+    description: "Transactions with fsync 'commit': every acknowledged commit survives SIGKILL whole; aborted or open ones never show",
+    async run(opts) {
+      const r = await runTxnCrashHarness(opts);
+      return `${r.kills} kills, ${r.transactions} transactions committed, ${r.acked} acknowledged, ${(r.elapsedMs / 1000).toFixed(1)} s`;
     },
   },
 ];

@@ -166,6 +166,8 @@ export class ProducerSession {
   private requirePhase(what: string, phase: ProducerTxnPhase): void {
     if (this.transactionalId === undefined) throw new InvalidTxnStateError(`${what}: this producer has no transactionalId; create it with producer({ transactionalId })`);
     this.assertNotFenced();
+    // A fenced producer learns it on its next call, whatever the call: fencing beats a state mistake.
+    if (this.phase !== 'Uninitialized') this.guard(() => this.txn.assertCurrent(this.transactionalId!, this.producerId, this.epoch));
     if (this.phase !== phase) {
       const hint = this.phase === 'Uninitialized' ? '; call initTransactions() first' : '';
       throw new InvalidTxnStateError(`${what}: ${this.name} is ${this.phase}, expected ${phase}${hint}`);
