@@ -1,16 +1,28 @@
-import { TopologyError } from '../src/core/errors.js';
 import type { KGroupedStream } from './kgrouped-stream.js';
-import type { SessionWindows } from './windows/session-windows.js';
-import type { SlidingWindows } from './windows/sliding-windows.js';
-import type { TimeWindows } from './windows/time-windows.js';
+import { SessionWindowedKStream } from './session-windowed-kstream.js';
+import { TimeWindowedKStream } from './time-windowed-kstream.js';
+import { SessionWindows } from './windows/session-windows.js';
+import { SlidingWindows } from './windows/sliding-windows.js';
+import { TimeWindows } from './windows/time-windows.js';
 
 /**
- * `KGroupedStream.windowedBy(windows)`: the windowed view of a grouped stream. Placeholder owned by
- * the windowing work, which replaces this function (and the return type) with the
- * `TimeWindowedKStream` / `SessionWindowedKStream` factories.
+ * `KGroupedStream.windowedBy(windows)`: a `TimeWindowedKStream` for `TimeWindows` and
+ * `SlidingWindows`, a `SessionWindowedKStream` for `SessionWindows`. Nothing is added to the
+ * topology until an aggregation (`count`, `reduce`, `aggregate`) is called.
  * @example
- * grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)); // throws until windowing lands
+ * windowedBy(grouped, TimeWindows.ofSizeWithNoGrace(60_000)).count();
  */
-export function windowedBy<K, V>(_grouped: KGroupedStream<K, V>, _windows: TimeWindows | SlidingWindows | SessionWindows): never {
-  throw new TopologyError('windowedBy(...) lands with the windowing work (dsl/windowed-by.ts)');
+export function windowedBy<K, V>(grouped: KGroupedStream<K, V>, windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+export function windowedBy<K, V>(grouped: KGroupedStream<K, V>, windows: SessionWindows): SessionWindowedKStream<K, V>;
+export function windowedBy<K, V>(
+  grouped: KGroupedStream<K, V>,
+  windows: TimeWindows | SlidingWindows | SessionWindows,
+): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V>;
+export function windowedBy<K, V>(
+  grouped: KGroupedStream<K, V>,
+  windows: TimeWindows | SlidingWindows | SessionWindows,
+): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+  if (windows instanceof SessionWindows) return new SessionWindowedKStream(grouped, windows);
+  if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStream(grouped, windows);
+  throw new TypeError('windowedBy: expected TimeWindows, SlidingWindows or SessionWindows');
 }
