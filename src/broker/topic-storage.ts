@@ -48,7 +48,9 @@ export class InMemoryTopicStorage implements TopicStorage {
 
   addPartitions(name: string, meta: TopicMeta, fromPartition: number): PartitionLog[] {
     const logs: PartitionLog[] = [];
-    for (let p = fromPartition; p < meta.partitions; p++) logs.push(new InMemoryPartitionLog(`${name}-${p}`));
+    // Only an explicit `segment.bytes` rolls memory segments (the broker default is not known here).
+    const segmentBytes = meta.config['segment.bytes'] === undefined ? undefined : Number(meta.config['segment.bytes']);
+    for (let p = fromPartition; p < meta.partitions; p++) logs.push(new InMemoryPartitionLog(`${name}-${p}`, { segmentBytes }));
     return logs;
   }
 

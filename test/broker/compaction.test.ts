@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/broker.js';
 import { DurablePartitionLog } from '../../src/broker/log/durable-partition-log.js';
+import { InMemoryPartitionLog } from '../../src/broker/log/in-memory-partition-log.js';
+import type { MaintainablePartitionLog } from '../../src/broker/log/partition-log.js';
 import { checkCompactedKey } from '../../src/broker/record-validation.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { InvalidRecordError } from '../../src/core/errors.js';
@@ -101,6 +103,23 @@ describe('broker > compaction', () => {
     expect(rounds).toBeGreaterThan(5);
   });
 
+  it('works the same on Broker.inMemory() (segments roll at the topic segment.bytes)', async () => {
+    const clock = new ManualClock(1_000_000);
+    broker = await Broker.inMemory({ clock, onWarning: () => undefined });
+    const config = { 'cleanup.policy': 'compact,delete', 'segment.bytes': '300', 'delete.retention.ms': '1000', 'retention.ms': '3600000' };
+    await broker.admin().createTopics([{ topic: 't', partitions: 1, config }]);
+    for (let i = 0; i < 100; i++) await broker.producer().send([{ topic: 't', partition: 0, key: `k${i % 4}`, value: i === 50 ? null : `v${i}` }]);
+    await broker.producer().send([{ topic: 't', partition: 0, key: 'k2', value: null }]);
+    for (let i = 0; i < 20; i++) await broker.producer().send([{ topic: 't', partition: 0, key: 'z', value: `z${i}` }]);
+    expect((await broker.runLogMaintenance()).compaction.get('t-0')!.recordsRemoved).toBeGreaterThan(80);
+    expect(latest(await consumeAll(broker))).toEqual(new Map([['k0', 'v96'], ['k1', 'v97'], ['k2', null], ['k3', 'v99'], ['z', 'z19']]));
+    clock.advance(1000);
+    await broker.runLogMaintenance();
+    expect(latest(await consumeAll(broker)).has('k2')).toBe(false);
+    clock.advance(3_600_001); // now every sealed segment is past retention.ms too
+    expect((await broker.runLogMaintenance()).retention.get('t-0')).toBeGreaterThan(0);
+  });
+
   it('checkCompactedKey refuses a null key on a compacted topic with InvalidRecordError', () => {
     expect(() => checkCompactedKey(null, 'compact', 't', 2, 7)).toThrow(InvalidRecordError);
     expect(() => checkCompactedKey(null, 'compact,delete', 't', 2, 7)).toThrow(/topic "t" partition 2, record 7/);
@@ -118,12 +137,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 150 }) }) },
 );
 
-describe('broker > compaction > properties', () => {
+const kinds: [string, () => MaintainablePartitionLog][] = [
+  ['DurablePartitionLog', () => DurablePartitionLog.open(tempDir(), { segmentBytes: 300, onWarning: () => undefined })],
+  ['InMemoryPartitionLog', () => new InMemoryPartitionLog('mem', { segmentBytes: 100 })],
+];
+
+describe.each(kinds)('broker > compaction > properties > %s', (_name, makeLog) => {
   it('property: compaction keeps the latest value per key, removes due tombstones, keeps offsets increasing and readable', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 120 }), async (ops) => {
-        const dir = tempDir();
-        const log = DurablePartitionLog.open(dir, { segmentBytes: 300, onWarning: () => undefined });
+        const log = makeLog();
         const model = new Map<string, string | null>();
         const tombstoneAt = new Map<string, number>(); // key -> offset of its (latest) tombstone
         let now = 1000;
@@ -168,7 +191,7 @@ describe('broker > compaction > properties', () => {
   });
 });
 
-function readFrom(log: DurablePartitionLog, from: number): { offset: number; key: string; value: string | null }[] {
+function readFrom(log: MaintainablePartitionLog, from: number): { offset: number; key: string; value: string | null }[] {
   const out: { offset: number; key: string; value: string | null }[] = [];
   let next = from;
   while (next < log.logEndOffset) {

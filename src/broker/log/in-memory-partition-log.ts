@@ -1,14 +1,49 @@
 import { OffsetOutOfRangeError } from '../../core/errors.js';
-import { type AppendBatch, DEFAULT_READ_MAX_BYTES, type LogBatch, type PartitionLog, type ReadOptions } from './partition-log.js';
+import { compactMemorySegments, memoryRecordBytes, type MemorySegment } from './in-memory-cleaner.js';
+import type { CleanerState } from './log-cleaner.js';
+import {
+  type AppendBatch,
+  type CompactionStats,
+  type CompactOptions,
+  DEFAULT_READ_MAX_BYTES,
+  type LogBatch,
+  type MaintainablePartitionLog,
+  type ReadOptions,
+  type SegmentSummary,
+} from './partition-log.js';
 
-/** A partition log held in memory, for `Broker.inMemory()` and unit tests. Same contract as the durable one. */
-export class InMemoryPartitionLog implements PartitionLog {
-  private readonly batches: LogBatch[] = [];
+/** Options of an {@link InMemoryPartitionLog}. */
+export interface InMemoryPartitionLogOptions {
+  /** Roll a new segment when the active one would pass this many bytes (16 + key + value per record). Default 1 GiB. */
+  segmentBytes?: number;
+}
+
+/**
+ * A partition log held in memory, for `Broker.inMemory()` and unit tests. Same contract as the durable
+ * one, segments included (so retention and compaction behave alike), measured in record bytes.
+ *
+ * @example
+ * const log = new InMemoryPartitionLog('orders-0', { segmentBytes: 1024 });
+ * log.append({ records: [{ timestamp: 1, key: Buffer.from('k'), value: Buffer.from('v'), headers: {} }] });
+ * log.read(0); // [{ baseOffset: 0, lastOffset: 0, records: [...] , ... }]
+ */
+export class InMemoryPartitionLog implements MaintainablePartitionLog {
+  private segments: MemorySegment[];
+  /** Every batch of every segment, in order: the read path's index. Rebuilt when segments change. */
+  private batches: LogBatch[] = [];
   private startOffset = 0;
   private endOffset = 0;
-  private bytes = 0;
+  private readonly segmentBytes: number;
+  private readonly horizons = new WeakMap<LogBatch, number>();
+  private readonly cleanerState: CleanerState = { cleanedThrough: -1, nextDeleteHorizonMs: null };
 
-  constructor(private readonly label = 'in-memory log') {}
+  constructor(
+    private readonly label = 'in-memory log',
+    opts: InMemoryPartitionLogOptions = {},
+  ) {
+    this.segmentBytes = opts.segmentBytes ?? 1 << 30;
+    this.segments = [emptySegment(0)];
+  }
 
   get logStartOffset(): number {
     return this.startOffset;
@@ -17,7 +52,9 @@ export class InMemoryPartitionLog implements PartitionLog {
     return this.endOffset;
   }
   get sizeBytes(): number {
-    return this.bytes;
+    let total = 0;
+    for (const s of this.segments) total += s.bytes;
+    return total;
   }
 
   append(batch: AppendBatch): { baseOffset: number; lastOffset: number } {
@@ -25,12 +62,14 @@ export class InMemoryPartitionLog implements PartitionLog {
     if (n === 0) throw new RangeError(`${this.label}: cannot append an empty batch`);
     const baseOffset = this.endOffset;
     let maxTimestamp = -1;
+    let bytes = 0;
     const records = batch.records.map((r, i) => {
       if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
-      this.bytes += 16 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-      return { offset: baseOffset + i, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
+      const record = { offset: baseOffset + i, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
+      bytes += memoryRecordBytes(record);
+      return record;
     });
-    this.batches.push({
+    const stored: LogBatch = {
       baseOffset,
       lastOffset: baseOffset + n - 1,
       producerId: batch.producerId ?? -1,
@@ -40,7 +79,14 @@ export class InMemoryPartitionLog implements PartitionLog {
       isControl: batch.isControl ?? false,
       maxTimestamp,
       records,
-    });
+    };
+    let active = this.segments[this.segments.length - 1]!;
+    if (active.bytes > 0 && active.bytes + bytes > this.segmentBytes) this.segments.push((active = emptySegment(baseOffset)));
+    active.batches.push(stored);
+    active.bytes += bytes;
+    active.nextOffset = stored.lastOffset + 1;
+    if (maxTimestamp > active.maxTimestamp) active.maxTimestamp = maxTimestamp;
+    this.batches.push(stored);
     this.endOffset += n;
     return { baseOffset, lastOffset: baseOffset + n - 1 };
   }
@@ -65,7 +111,7 @@ export class InMemoryPartitionLog implements PartitionLog {
       if (visible.length === 0) continue;
       out.push(visible.length === cut.records.length ? cut : { ...cut, records: visible });
       records += visible.length;
-      for (const r of visible) bytes += 16 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+      for (const r of visible) bytes += memoryRecordBytes(r);
       if (records >= maxRecords || bytes >= maxBytes) break;
     }
     return out;
@@ -87,12 +133,34 @@ export class InMemoryPartitionLog implements PartitionLog {
       throw new OffsetOutOfRangeError(`${this.label}: cannot delete before ${offset}, log end is ${this.endOffset}`);
     }
     this.startOffset = offset;
-    while (this.batches.length > 0 && this.batches[0]!.lastOffset < offset) {
-      for (const r of this.batches.shift()!.records) this.bytes -= 16 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (offset === this.endOffset && this.segments[this.segments.length - 1]!.batches.length > 0) this.segments.push(emptySegment(offset));
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.segments.shift();
+    // Batches wholly below the start are unreachable: free them (the durable log frees whole segments only).
+    const first = this.segments[0]!;
+    while (first.batches.length > 0 && first.batches[0]!.lastOffset < offset) {
+      for (const r of first.batches.shift()!.records) first.bytes -= memoryRecordBytes(r);
     }
+    this.rebuildBatchIndex();
+  }
+
+  segmentSummaries(): SegmentSummary[] {
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, nextOffset: s.nextOffset, maxTimestamp: s.maxTimestamp, sizeBytes: s.bytes }));
+  }
+
+  async compact(opts: CompactOptions): Promise<CompactionStats> {
+    const { segments, stats } = compactMemorySegments(this.segments, opts, this.segmentBytes, this.horizons, this.cleanerState);
+    if (stats.ran) {
+      this.segments = segments;
+      this.rebuildBatchIndex();
+    }
+    return stats;
   }
 
   close(): void {}
+
+  private rebuildBatchIndex(): void {
+    this.batches = this.segments.flatMap((s) => s.batches);
+  }
 
   private cut(batch: LogBatch, maxOffset: number): LogBatch {
     const records = batch.records.filter((r) => r.offset < maxOffset);
@@ -110,4 +178,8 @@ export class InMemoryPartitionLog implements PartitionLog {
     }
     return lo;
   }
+}
+
+function emptySegment(baseOffset: number): MemorySegment {
+  return { baseOffset, nextOffset: baseOffset, batches: [], bytes: 0, maxTimestamp: -Infinity };
 }
