@@ -9,6 +9,22 @@ import { Stores } from '../../state/stores.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { MeteredKeyValueStore } from '../../state/metered-key-value-store.js';
 import { TopologyError } from '../../src/core/errors.js';
+import type { WindowStore } from '../../state/window-store.js';
+import type { SessionStore } from '../../state/session-store.js';
+
+/** Writes each record into a 10 ms window store and a session store [ts, ts]. */
+class WindowedWriter implements Processor<string, string> {
+  #windows!: WindowStore<string, string>;
+  #sessions!: SessionStore<string, string>;
+  init(ctx: ProcessorContext): void {
+    this.#windows = ctx.getStateStore('w');
+    this.#sessions = ctx.getStateStore('s');
+  }
+  process(record: Record<string, string>): void {
+    this.#windows.put(record.key, record.value, record.timestamp - (record.timestamp % 10));
+    this.#sessions.put({ key: record.key, window: { start: record.timestamp, end: record.timestamp } }, record.value);
+  }
+}
 
 const S = Serdes.string();
 const L = Serdes.long();
@@ -82,6 +98,24 @@ describe('testing > TopologyTestDriver > stores', () => {
     expect(() => driver.getSessionStore('counts')).toThrow(TopologyError);
     expect(() => driver.getTimestampedKeyValueStore('counts')).toThrow(TopologyError);
     expect(() => driver.getStateStore('nope')).toThrow(TopologyError);
+    driver.close();
+  });
+
+  it('serves persistent window and session stores from memory: getWindowStore / getSessionStore read them', () => {
+    const topology = new Topology()
+      .addSource('in', 'events', { keySerde: S, valueSerde: S })
+      .addProcessor('p', () => new WindowedWriter(), 'in')
+      .addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore('w', 1000, 10, false), S, S), 'p')
+      .addStateStore(Stores.sessionStoreBuilder(Stores.persistentSessionStore('s', 1000), S, S), 'p');
+    const driver = new TopologyTestDriver(topology, { applicationId: 'app' }, 0);
+    const input = driver.createInputTopic('events', S, S);
+    input.pipeInput('a', 'x', 13);
+    input.pipeInput('a', 'y', 27);
+    expect(driver.getWindowStore<string, string>('w').fetch('a', 10)).toBe('x');
+    expect(driver.getWindowStore<string, string>('w').fetch('a', 20)).toBe('y');
+    expect(driver.getSessionStore<string, string>('s').fetchSession('a', 27, 27)).toBe('y');
+    expect(driver.producedTopicNames()).toEqual(expect.arrayContaining(['app-w-changelog', 'app-s-changelog']));
+    expect(() => driver.getKeyValueStore('w')).toThrow(TopologyError);
     driver.close();
   });
 });
