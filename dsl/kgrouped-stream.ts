@@ -13,6 +13,8 @@ import type { KTable } from './ktable.js';
 import { Materialized } from './materialized.js';
 import { Named } from './named.js';
 import { AGGREGATE_NAME, REDUCE_NAME, streamAggregateProcessor, type AggregationStep } from './operators/stream-aggregate.js';
+import type { SessionWindowedKStream } from './session-windowed-kstream.js';
+import type { TimeWindowedKStream } from './time-windowed-kstream.js';
 import { windowedBy } from './windowed-by.js';
 import type { SessionWindows } from './windows/session-windows.js';
 import type { SlidingWindows } from './windows/sliding-windows.js';
@@ -76,10 +78,12 @@ export class KGroupedStream<K, V> {
   }
 
   /**
-   * Windows the grouped stream (`TimeWindows`, `SlidingWindows`, `SessionWindows`) for windowed
-   * aggregations. --- Windowing lands in `dsl/windowed-by.ts` (the windowing work). ---
+   * Windows the grouped stream for windowed aggregations: `TimeWindows` / `SlidingWindows` give a
+   * `TimeWindowedKStream`, `SessionWindows` a `SessionWindowedKStream` (see `dsl/windowed-by.ts`).
    */
-  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows) {
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
     return windowedBy(this, windows);
   }
 

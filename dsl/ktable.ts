@@ -20,6 +20,8 @@ import { KTABLE_FILTER_NAME, ktableFilterProcessor } from './operators/ktable-fi
 import { KTABLE_MAPVALUES_NAME, ktableMapValuesProcessor } from './operators/ktable-map-values.js';
 import { KTABLE_SELECT_NAME, ktableSelectProcessor } from './operators/ktable-select.js';
 import { TOSTREAM_NAME, toStreamProcessor } from './operators/ktable-to-stream.js';
+import { suppressTable } from './operators/suppress.js';
+import type { Suppressed } from './suppressed.js';
 
 /** `(named?, materialized?)` or `(materialized)`, as Kafka's overloads allow. */
 function splitOptions<K, V>(a: Named | Materialized<K, V> | undefined, b: Materialized<K, V> | undefined) {
@@ -95,6 +97,18 @@ export class KTable<K, V> {
     const name = this.builder.nameOf(named, TOSTREAM_NAME);
     const node = this.builder.addNode(new ProcessorGraphNode(name, [this.node], toStreamProcessor<K, V>() as never));
     return new KStream<K, V>(this.builder, node, this.keySerde, this.valueSerde, false);
+  }
+
+  /**
+   * Holds updates back (Kafka's `suppress`): `Suppressed.untilWindowCloses(...)` forwards one final
+   * result per window of a windowed table once it closes; `untilTimeLimit(ms, buffer)` forwards each
+   * key's latest update `ms` of stream time after its first buffered one. Stateful: a buffer store
+   * with a changelog (see `dsl/operators/suppress.ts`).
+   * @example
+   * counts.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('final-counts');
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    return suppressTable(this, suppressed);
   }
 
   /**

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { Consumed } from '../../../dsl/consumed.js';
 import { EmitStrategy } from '../../../dsl/emit-strategy.js';
 import { Materialized } from '../../../dsl/materialized.js';
-import { suppressTable } from '../../../dsl/operators/suppress.js';
+import type { KTable } from '../../../dsl/ktable.js';
+import type { Windowed } from '../../../src/core/windowed.js';
 import { Produced } from '../../../dsl/produced.js';
 import { StreamsBuilder } from '../../../dsl/streams-builder.js';
 import { BufferConfig, Suppressed } from '../../../dsl/suppressed.js';
@@ -56,7 +57,7 @@ describe('dsl > windows > windowedBy through StreamsBuilder and the driver', () 
   it('suppress(untilWindowCloses) vs emitStrategy(onWindowClose): same final results, different node layout', () => {
     const suppressed = drive((b) => {
       const counts = b.stream('in', Consumed.with(S, S)).groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 2)).count(noCache<number>());
-      suppressTable(counts, Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('out', Produced.with(Serdes.windowed(S, 10), Serdes.long()));
+      counts.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('out', Produced.with(Serdes.windowed(S, 10), Serdes.long()));
     });
     const onClose = drive((b) => b.stream('in', Consumed.with(S, S)).groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 2))
       .emitStrategy(EmitStrategy.onWindowClose().withEmitIntervalMs(0)).count(noCache<number>()).toStream().to('out', Produced.with(Serdes.windowed(S, 10), Serdes.long())));
@@ -76,6 +77,8 @@ describe('dsl > windows > windowedBy through StreamsBuilder and the driver', () 
     const grouped = b.stream('in', Consumed.with(S, S)).groupByKey();
     expect(() => grouped.windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count(Materialized.as<string, number>('w').withRetention(14))).toThrow(/retention 14 ms must be >= 15/);
     const table = grouped.count();
-    expect(() => suppressTable(table, Suppressed.untilWindowCloses(BufferConfig.unbounded()))).toThrow(/windowed KTable/);
+    expect(() => table.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))).toThrow(/windowed KTable/);
+    expectTypeOf(grouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5)).count()).toEqualTypeOf<KTable<Windowed<string>, number>>();
+    expectTypeOf(grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(5)).reduce((a, v) => a + v)).toEqualTypeOf<KTable<Windowed<string>, string>>();
   });
 });
