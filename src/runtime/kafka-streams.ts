@@ -16,10 +16,14 @@ import { compareTaskIds, type ThreadMetadata } from './thread-metadata.js';
 /**
  * What a user's uncaught-exception handler answers (Kafka Streams' `StreamThreadExceptionResponse`):
  * `SHUTDOWN_CLIENT` (the default) moves the application to ERROR; `REPLACE_THREAD` releases the dead
- * thread without committing and starts a new one, which resumes from the last commit (the failed
- * record is processed again: right for transient failures, a loop for a poison pill).
+ * thread without committing and, after a 100 ms pause, starts a new one, which resumes from the last
+ * commit (the failed record is processed again: right for transient failures, a slow loop for a
+ * poison pill).
  */
 export type StreamsUncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT';
+
+/** Pause between a thread's death and its replacement. */
+const REPLACE_THREAD_BACKOFF_MS = 100;
 
 /**
  * Runs a {@link Topology} against a broker (Kafka Streams' `KafkaStreams`), at-least-once.
@@ -181,6 +185,8 @@ export class KafkaStreams {
     this.#running = undefined;
     try {
       if (dead !== undefined) await releaseStreamThread(dead, false, this.#config.logger);
+      // Back off before the new thread, so a poison pill does not spin the process.
+      await new Promise((resolve) => setTimeout(resolve, REPLACE_THREAD_BACKOFF_MS));
       if (this.state === 'REBALANCING') await this.#spawnThread();
     } catch (e) {
       this.#fail(e);

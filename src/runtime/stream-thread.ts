@@ -16,6 +16,8 @@ export interface StreamThreadEvents {
   onFatal(error: unknown): void;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** How long a poll waits when no task has buffered records. */
 const IDLE_POLL_MS = 50;
 
@@ -30,7 +32,8 @@ const IDLE_POLL_MS = 50;
  *    punctuation after each), bounded per iteration; all synchronous;
  * 4. wall-clock punctuation;
  * 5. flush the collector (one producer send for the iteration);
- * 6. every `commitIntervalMs`: commit (see `commitTasks`), then refresh the lag metric.
+ * 6. every `commitIntervalMs`: commit (see `commitTasks`), then refresh the lag metric;
+ * 7. yield one event-loop turn, so timers and I/O run even while input never runs out.
  *
  * Stops at `stop()` (after the iteration in flight) or at the first fatal error (reported once).
  * @example
@@ -106,6 +109,9 @@ export class StreamThread {
         await this.collector.flush();
         // Step 6
         if (this.clock.now() >= this.#nextCommitAt && (await this.commit())) await this.#refreshLag();
+        // Step 7: with an in-process broker every await above may complete as a microtask; without a
+        // macrotask turn, timers and I/O (heartbeats, the user's own callbacks) would starve.
+        await yieldToEventLoop();
       }
     } catch (e) {
       this.#running = false;

@@ -124,6 +124,26 @@ describe('runtime > KafkaStreams after a crash', () => {
     expect(() => app.setUncaughtExceptionHandler(() => 'SHUTDOWN_CLIENT')).toThrow(/only before start/);
   });
 
+  it('REPLACE_THREAD on a poison pill keeps replacing, and close() still resolves', async () => {
+    const broker = await Broker.inMemory();
+    open.push(broker);
+    await broker.admin().createTopics([{ topic: 'in', partitions: 1 }]);
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).foreach(() => {
+      throw new Error('poison');
+    });
+    const app = new KafkaStreams(builder.build(), { applicationId: 'poison', broker, logger: silentLogger });
+    open.push(app);
+    let deaths = 0;
+    app.setUncaughtExceptionHandler(() => (deaths++, 'REPLACE_THREAD'));
+    await broker.producer().send([{ topic: 'in', key: 'k', value: 'v' }]);
+    await app.start();
+    await waitFor(() => deaths >= 3, 10_000, 'three replaced threads');
+    await app.close();
+    expect(app.state).toBe('NOT_RUNNING');
+    expect((await broker.admin().describeGroup('poison')).members).toHaveLength(0);
+  });
+
   it('SHUTDOWN_CLIENT from the handler (or a handler that throws) moves the app to ERROR', async () => {
     const broker = await Broker.inMemory();
     open.push(broker);

@@ -140,6 +140,26 @@ describe('runtime > KafkaStreams wiring', () => {
     expect(app.metrics()['active-tasks']).toBe(1);
   });
 
+  it('lets timers run while it works through a backlog (the loop yields to the event loop)', async () => {
+    const broker = await Broker.inMemory();
+    open.push(broker);
+    await broker.admin().createTopics([{ topic: 'in', partitions: 2 }, { topic: 'out', partitions: 2 }]);
+    const producer = broker.producer();
+    const total = 100_000;
+    for (let i = 0; i < total; i += 10_000) {
+      await producer.send(Array.from({ length: 10_000 }, (_, j) => ({ topic: 'in', key: `k${(i + j) % 100}`, value: 'v' })));
+    }
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).to('out', Produced.with(S, S));
+    const app = new KafkaStreams(builder.build(), { applicationId: 'yield', broker, logger: silentLogger });
+    open.push(app);
+    await app.start();
+    await waitFor(() => (app.metrics()['process-total'] ?? 0) > 0, 10_000, 'processing to begin');
+    const processedWhenTimerFired = await new Promise<number>((resolve) => setTimeout(() => resolve(app.metrics()['process-total']!), 1));
+    expect(processedWhenTimerFired).toBeLessThan(total);
+    await waitFor(() => app.metrics()['process-total'] === total, 20_000, 'the backlog');
+  });
+
   it('reports the committed lag of its partitions after an interval commit', async () => {
     const broker = await Broker.inMemory();
     open.push(broker);
