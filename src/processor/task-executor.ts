@@ -155,7 +155,11 @@ export class TaskExecutor implements TaskState {
   /** Opens the stores (synchronously) and initializes every processor. */
   init(): void {
     const pending = this.#initStores();
-    if (pending.length > 0) throw new TopologyError(`task ${this.taskId} has stores that open asynchronously; use initAsync()`);
+    if (pending.length > 0) {
+      // The caller gets the TopologyError; the opens' own outcomes must not surface as unhandled rejections.
+      for (const p of pending) p.catch(() => undefined);
+      throw new TopologyError(`task ${this.taskId} has stores that open asynchronously; use initAsync()`);
+    }
     this.#initProcessors();
   }
 

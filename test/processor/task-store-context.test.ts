@@ -84,3 +84,38 @@ describe('processor > TaskExecutor > store context', () => {
     expect(task.metrics.processed).toBe(3);
   });
 });
+
+describe('processor > TaskExecutor > persistent stores', () => {
+  it('passes stateDb to persistent stores: initAsync opens them, writes survive a commit and a reopen', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { TaskStateDb } = await import('../../state/task-state-db.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-task-'));
+    const collector: RecordCollector = { send() {} };
+    const topology = () =>
+      new Topology()
+        .addSource('in', 'in', { keySerde: S, valueSerde: S })
+        .addProcessor('w', () => new Writer(), 'in')
+        .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('kv'), S, S), 'w');
+    try {
+      let db = await TaskStateDb.open({ dir });
+      let task = new TaskExecutor(topology(), { subtopologyId: 0, partition: 0, applicationId: 'app', collector, stateDb: db });
+      expect(() => new TaskExecutor(topology(), { subtopologyId: 0, partition: 0, applicationId: 'app', collector }).init()).toThrow(/use initAsync/);
+      await task.initAsync();
+      task.process(rec('in', 'a', '1', 5));
+      await task.flushStores();
+      await db.commit(new Map());
+      await task.close();
+      await db.close();
+      db = await TaskStateDb.open({ dir });
+      task = new TaskExecutor(topology(), { subtopologyId: 0, partition: 0, applicationId: 'app', collector, stateDb: db });
+      await task.initAsync();
+      expect(task.store('kv') && (task.store('kv') as MeteredKeyValueStore<string, string>).get('a')).toBe('1');
+      await task.close();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
