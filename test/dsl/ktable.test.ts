@@ -129,4 +129,17 @@ describe('dsl > KTable', () => {
     expect(output).toEqual([['a', 1, 1], ['a', 3, 2], ['a', 7, 3], ['b', 7, 4]]);
     expect(driver.producedTopicNames()).toContain('app-by-initial-repartition');
   });
+
+  it('an aggregation result sends old values to a downstream groupBy: a histogram of counts', () => {
+    const b = new StreamsBuilder();
+    b.stream('in', Consumed.with(S, I))
+      .groupByKey()
+      .count(Materialized.as<string, number>('per-key').withCachingDisabled())
+      .groupBy((_k, n) => KeyValue.pair(String(n), 1), Grouped.with(S, I))
+      .count(Materialized.as<string, number>('histogram').withCachingDisabled());
+    const { driver } = drive(b, [['a', 0, 1], ['b', 0, 2], ['a', 0, 3]]);
+    // a=2, b=1: one key counted once, one counted twice; the "1" bucket lost a when it moved to "2".
+    const histogram = driver.getKeyValueStore<string, number>('histogram');
+    expect(histogram.all()).toEqual([{ key: '1', value: 1 }, { key: '2', value: 1 }]);
+  });
 });
