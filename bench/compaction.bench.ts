@@ -1,7 +1,7 @@
 /**
  * Compaction benchmark: a compacted topic of `records` records (default 1M) over 10k keys on the durable
  * broker, then one log-cleaner pass. Reported: the pass's wall time and throughput, records and bytes
- * before and after, the worst event-loop stall during the pass (the cleaner yields between 1 MiB steps,
+ * before and after, the worst event-loop stall during the pass (the cleaner yields between 256 KiB steps,
  * so produce and fetch keep being served), and peak RSS. Everything runs in a child process
  * (`compaction-bench-child` mode of this file) so that RSS is the broker's alone.
  *

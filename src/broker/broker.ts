@@ -108,8 +108,8 @@ export class Broker {
       state.registry.load();
       const broker = new Broker(state);
       broker.maintenance = new LogMaintenance(state.registry, state.clock, settings.onWarning, {
-        retentionCheckIntervalMs: opts.logRetentionCheckIntervalMs,
-        cleanerBackoffMs: opts.logCleanerBackoffMs,
+        logRetentionCheckIntervalMs: opts.logRetentionCheckIntervalMs,
+        logCleanerBackoffMs: opts.logCleanerBackoffMs,
       });
       broker.maintenance.start();
       broker.groups.load();

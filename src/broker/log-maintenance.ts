@@ -8,8 +8,8 @@
  *   the first segment kept (persisted by the log's checkpoint); consumers behind it reset per
  *   `autoOffsetReset`.
  * - Compaction runs the log's cleaner (`log/log-cleaner.ts`), which yields between bounded steps.
- * - Timers are unref'd (they never keep a process alive): retention every `retentionCheckIntervalMs`
- *   (Kafka's `log.retention.check.interval.ms`, default 300000), compaction every `cleanerBackoffMs`
+ * - Timers are unref'd (they never keep a process alive): retention every `logRetentionCheckIntervalMs`
+ *   (Kafka's `log.retention.check.interval.ms`, default 300000), compaction every `logCleanerBackoffMs`
  *   (Kafka's `log.cleaner.backoff.ms`, default 15000). `runOnce()` does both now, for tests and tools.
  */
 import type { Clock } from '../core/clock.js';
@@ -19,9 +19,9 @@ import type { TopicRegistry } from './topic-registry.js';
 /** Timing of the background maintenance; both optional. */
 export interface LogMaintenanceOptions {
   /** How often retention runs, in ms. Default 300000 (5 min, as Kafka). */
-  retentionCheckIntervalMs?: number;
+  logRetentionCheckIntervalMs?: number;
   /** How often the cleaner looks for work, in ms. Default 15000 (as Kafka). */
-  cleanerBackoffMs?: number;
+  logCleanerBackoffMs?: number;
 }
 
 /** What one maintenance run did, per partition touched. */
@@ -61,7 +61,7 @@ export class LogMaintenance {
     private readonly warn: (message: string) => void,
     private readonly opts: LogMaintenanceOptions = {},
   ) {
-    for (const key of ['retentionCheckIntervalMs', 'cleanerBackoffMs'] as const) {
+    for (const key of ['logRetentionCheckIntervalMs', 'logCleanerBackoffMs'] as const) {
       const v = opts[key];
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new RangeError(`broker: ${key} must be an integer >= 1, got ${v}`);
     }
@@ -76,8 +76,8 @@ export class LogMaintenance {
       timer.unref();
       this.timers.push(timer);
     };
-    every(this.opts.retentionCheckIntervalMs ?? 300_000, { retention: true, compaction: false });
-    every(this.opts.cleanerBackoffMs ?? 15_000, { retention: false, compaction: true });
+    every(this.opts.logRetentionCheckIntervalMs ?? 300_000, { retention: true, compaction: false });
+    every(this.opts.logCleanerBackoffMs ?? 15_000, { retention: false, compaction: true });
   }
 
   /** Retention, then compaction, over every partition now (joins a run already in progress). */

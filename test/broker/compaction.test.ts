@@ -103,6 +103,34 @@ describe('broker > compaction', () => {
     expect(rounds).toBeGreaterThan(5);
   });
 
+  it('close() during a pass stops it: no leftover files, everything still there after reopen', async () => {
+    const dataDir = tempDir();
+    broker = await Broker.open({ dataDir, fsync: 'never', onWarning: () => undefined });
+    await broker.admin().createTopics([{ topic: 't', partitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': String(256 * 1024) } }]);
+    const batch = Array.from({ length: 1000 }, (_, i) => ({ topic: 't', partition: 0, key: `k${i % 100}`, value: `value-${i}-${'x'.repeat(50)}` }));
+    for (let i = 0; i < 30; i++) await broker.producer().send(batch);
+    const before = latest(await consumeAll(broker));
+    const pass = broker.runLogMaintenance();
+    await new Promise((r) => setImmediate(r));
+    await broker.close();
+    const stats = (await pass).compaction.get('t-0');
+    expect(stats?.aborted ?? true).toBe(true);
+    const partitionDir = path.join(dataDir, 'topics', 't', '0');
+    expect(fs.readdirSync(partitionDir).filter((f) => f.includes('.cleaned') || f.includes('.swap'))).toEqual([]);
+    broker = await Broker.open({ dataDir, fsync: 'never', onWarning: () => undefined });
+    expect(latest(await consumeAll(broker))).toEqual(before);
+  });
+
+  it('runs in the background every logCleanerBackoffMs without being asked', async () => {
+    broker = await Broker.open({ dataDir: tempDir(), fsync: 'never', logCleanerBackoffMs: 20, onWarning: () => undefined });
+    await broker.admin().createTopics([{ topic: 't', partitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '500' } }]);
+    for (let i = 0; i < 100; i++) await broker.producer().send([{ topic: 't', partition: 0, key: `k${i % 3}`, value: `v${i}` }]);
+    const log = broker.core.getLog('t', 0);
+    const before = log.sizeBytes;
+    for (let waited = 0; log.sizeBytes >= before / 2 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(log.sizeBytes).toBeLessThan(before / 2);
+  });
+
   it('works the same on Broker.inMemory() (segments roll at the topic segment.bytes)', async () => {
     const clock = new ManualClock(1_000_000);
     broker = await Broker.inMemory({ clock, onWarning: () => undefined });

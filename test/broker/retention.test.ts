@@ -100,6 +100,19 @@ describe('broker > retention', () => {
     expect(latest.position('t', 0)).toBe(31);
   });
 
+  it('runs in the background every logRetentionCheckIntervalMs; bad intervals are RangeErrors', async () => {
+    const clock = new ManualClock(1_000_000);
+    broker = await Broker.open({ dataDir: tempDir(), clock, fsync: 'never', logRetentionCheckIntervalMs: 20, onWarning: () => undefined });
+    await broker.admin().createTopics([{ topic: 't', partitions: 1, config: { 'segment.bytes': '400', 'retention.ms': '1000' } }]);
+    await produce(broker, 30);
+    clock.advance(5000);
+    await produce(broker, 1, 30);
+    for (let waited = 0; (await logStart(broker)) === 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(await logStart(broker)).toBeGreaterThan(0);
+    await expect(Broker.inMemory({ logRetentionCheckIntervalMs: 0 })).rejects.toThrow(RangeError);
+    await expect(Broker.inMemory({ logCleanerBackoffMs: 1.5 })).rejects.toThrow(/logCleanerBackoffMs/);
+  });
+
   it('cleanup.policy=compact alone never deletes by retention', async () => {
     const clock = new ManualClock(1_000_000);
     const b = await open(tempDir(), clock, { 'cleanup.policy': 'compact', 'retention.ms': '1', 'retention.bytes': '1' });

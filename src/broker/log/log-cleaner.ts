@@ -51,7 +51,7 @@ export interface CleanerState {
   nextDeleteHorizonMs: number | null;
 }
 
-const DEFAULT_CHUNK_BYTES = 1 << 20;
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
 /** The offset index stores offsets relative to the segment base as int32. */
 const MAX_SEGMENT_OFFSET_SPAN = 0x7fff_ffff;
 

@@ -103,7 +103,7 @@ export interface CompactOptions {
   minCompactionLagMs: number;
   /** `delete.retention.ms`: how long a tombstone stays after the pass that first cleaned it. */
   deleteRetentionMs: number;
-  /** Input bytes processed per event-loop turn before yielding (default 1 MiB). */
+  /** Input bytes processed per event-loop turn before yielding (default 256 KiB). */
   chunkBytes?: number;
   /** Set `aborted` to stop the pass at its next step (broker shutdown); nothing is lost. */
   signal?: { readonly aborted: boolean };
