@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReplaySubject, type Observable } from 'rxjs';
 import type { ClientFactory } from '../client/client-factory.js';
@@ -236,6 +237,24 @@ export class KafkaStreams {
       this.#config.logger.warn(`KafkaStreams "${this.#config.applicationId}" stopped with a fatal error: ${error.message}`, error);
     }
     this.#errors.next(error);
+  }
+
+  /**
+   * Deletes this application's local state, `<stateDir>/<applicationId>` (Kafka Streams'
+   * `cleanUp()`): tasks then restore their stores from the changelogs. Only before `start()` or
+   * after `close()`; an embedded broker under `<stateDir>/broker` is not touched.
+   * @example
+   * const app = new KafkaStreams(topology, config);
+   * await app.cleanUp(); // start from empty local state
+   * await app.start();
+   */
+  async cleanUp(): Promise<void> {
+    const state = this.state;
+    if (state !== 'CREATED' && state !== 'NOT_RUNNING' && !(state === 'ERROR' && this.#closing !== undefined)) {
+      throw new IllegalStateError(`KafkaStreams.cleanUp(): only before start() or after close(); the application is ${state}`);
+    }
+    await this.#closing;
+    await rm(join(this.#config.stateDir, this.#config.applicationId), { recursive: true, force: true });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -176,6 +176,30 @@ describe('runtime > KafkaStreams wiring', () => {
     await waitFor(() => app.metrics()['process-total'] === 31, 10_000, 'the late record');
     expect(app.metrics()['committed-lag-max']).toBeLessThanOrEqual(1);
     expect(app.metrics()['commit-total']).toBeGreaterThan(0);
+  });
+
+  it('cleanUp() deletes <stateDir>/<applicationId> only before start() or after close(), leaving the broker alone', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'tributary-cleanup-'));
+    try {
+      const broker = await Broker.inMemory();
+      open.push(broker);
+      await broker.admin().createTopics([{ topic: 'in', partitions: 1 }]);
+      mkdirSync(join(stateDir, 'clean', '0_0'), { recursive: true });
+      writeFileSync(join(stateDir, 'clean', '0_0', 'x'), 'state');
+      mkdirSync(join(stateDir, 'broker'));
+      const builder = new StreamsBuilder();
+      builder.stream('in', Consumed.with(S, S)).to('out');
+      const app = new KafkaStreams(builder.build(), { applicationId: 'clean', broker, stateDir, logger: silentLogger });
+      await app.cleanUp();
+      expect(existsSync(join(stateDir, 'clean'))).toBe(false);
+      expect(existsSync(join(stateDir, 'broker'))).toBe(true);
+      await app.start();
+      await expect(app.cleanUp()).rejects.toThrow(/only before start\(\) or after close\(\)/);
+      await app.close();
+      await app.cleanUp();
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   it('without a broker opens a durable embedded broker under stateDir, and closes it', async () => {
