@@ -5,9 +5,9 @@
  *
  * `groupBy` changes the key, so the records are routed through the internal topic
  * `<applicationId>-by-word-repartition` before counting; the count is kept in the
- * key-value store `KSTREAM-AGGREGATE-STATE-STORE-0000000003` and each new count is written to `word-counts`.
+ * key-value store `word-counts-store` (queryable) and each new count is written to `word-counts`.
  */
-import { Consumed, Grouped, Produced, Serdes, StreamsBuilder } from 'tributary';
+import { Consumed, Grouped, Materialized, Produced, Serdes, StreamsBuilder } from 'tributary';
 import { TopologyTestDriver } from 'tributary/testing';
 
 /** Topic the lines of text are read from (keys are ignored). */
@@ -16,6 +16,8 @@ export const INPUT_TOPIC = 'text-lines';
 export const OUTPUT_TOPIC = 'word-counts';
 /** Grouping name: names the repartition topic `<applicationId>-by-word-repartition`. */
 export const GROUPING_NAME = 'by-word';
+/** The queryable store holding each word's count (changelog `<applicationId>-word-counts-store-changelog`). */
+export const STORE_NAME = 'word-counts-store';
 
 /**
  * Splits a line into lower-case words (runs of letters, digits and apostrophes).
@@ -36,7 +38,7 @@ export function buildTopology(builder: StreamsBuilder): StreamsBuilder {
     .stream(INPUT_TOPIC, Consumed.with(Serdes.string(), Serdes.string()))
     .flatMapValues((line) => words(line ?? ''))
     .groupBy((_key, word) => word, Grouped.with(Serdes.string(), Serdes.string()).withName(GROUPING_NAME))
-    .count()
+    .count(Materialized.as<string, number>(STORE_NAME))
     .toStream()
     .to(OUTPUT_TOPIC, Produced.with(Serdes.string(), Serdes.long()));
   return builder;

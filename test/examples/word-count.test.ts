@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Serdes, StreamsBuilder } from 'tributary';
 import { TopologyTestDriver } from 'tributary/testing';
-import { buildTopology, GROUPING_NAME, INPUT_TOPIC, main, OUTPUT_TOPIC, words } from '../../examples/word-count.js';
+import { buildTopology, GROUPING_NAME, INPUT_TOPIC, main, OUTPUT_TOPIC, STORE_NAME, words } from '../../examples/word-count.js';
 
 function run(lines: readonly { line: string; timestamp: number }[]) {
   const driver = new TopologyTestDriver(buildTopology(new StreamsBuilder()).build(), { applicationId: 'wc' }, 0);
@@ -19,6 +19,7 @@ describe('examples > word-count', () => {
       ['hello', 1, 5], ['world', 1, 5], ['hello', 2, 5], ['world', 2, 9],
     ]);
     expect(driver.producedTopicNames()).toContain(`wc-${GROUPING_NAME}-repartition`);
+    expect(driver.getKeyValueStore<string, number>(STORE_NAME).all()).toEqual([{ key: 'hello', value: 2 }, { key: 'world', value: 2 }]);
     driver.close();
   });
 
@@ -45,6 +46,8 @@ describe('examples > word-count', () => {
         expect(output.map((r) => [r.key, r.value])).toEqual(updates);
         const finals = new Map(output.map((r) => [r.key!, r.value!]));
         expect(finals).toEqual(model);
+        const store = driver.getKeyValueStore<string, number>(STORE_NAME);
+        expect(new Map(store.all().map((e) => [e.key, e.value]))).toEqual(model);
         driver.close();
       }),
       { numRuns: 50 },
