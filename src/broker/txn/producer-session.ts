@@ -140,7 +140,9 @@ export class ProducerSession {
       await this.txn.endTxn(this.transactionalId!, this.producerId, this.epoch, commit);
     } catch (err) {
       if (err instanceof ProducerFencedError) this.fence(err);
-      else this.move('InTransaction'); // e.g. an fsync failure: the caller may retry or abort
+      // An fsync failure after the commit point: the coordinator has already ended the transaction (its
+      // records are visible, durability unknown), so the producer may begin the next one; otherwise retry or abort.
+      else this.move(this.txn.txns.get(this.transactionalId!)?.state === 'Ongoing' ? 'InTransaction' : 'Ready');
       throw err;
     }
     this.move('Ready');

@@ -86,11 +86,6 @@ export class ProducerStateTable {
     if (entry.recent.length > RECENT_BATCHES) entry.recent.shift();
   }
 
-  /** Forgets the partitions of a deleted topic. */
-  dropTopic(topic: string): void {
-    for (const key of this.byPartition.keys()) if (key.startsWith(`${topic}\u0000`)) this.byPartition.delete(key);
-  }
-
   /**
    * Rebuilds one partition's producer state from the batch headers of the last `tailOffsets` offsets of
    * its log. Returns the highest producer id seen (-1 if none), so producer ids are never handed out twice.

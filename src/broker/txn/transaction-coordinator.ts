@@ -70,11 +70,11 @@ export class TransactionCoordinator implements TransactionView {
   }
 
   lastStableOffset(topic: string, partition: number): number {
-    return this.index.lastStableOffset(topic, partition, this.core.getLog(topic, partition).logEndOffset);
+    return this.index.lastStableOffset(this.core.getLog(topic, partition), topic, partition);
   }
 
   abortedTransactions(topic: string, partition: number): readonly AbortedTxn[] {
-    return this.index.aborted(topic, partition);
+    return this.index.aborted(this.core.getLog(topic, partition), topic, partition);
   }
 
   /** A fresh producer id (epoch 0) for an idempotent producer; persisted before it is returned. */
@@ -126,9 +126,10 @@ export class TransactionCoordinator implements TransactionView {
     let changed = false;
     for (const { topic, partition } of parts) {
       if (meta.partitions.some((p) => p.topic === topic && p.partition === partition)) continue;
-      const firstOffset = this.core.getLog(topic, partition).logEndOffset;
+      const log = this.core.getLog(topic, partition);
+      const firstOffset = log.logEndOffset;
       meta.partitions.push({ topic, partition, firstOffset });
-      this.index.begin(topic, partition, producerId, firstOffset);
+      this.index.begin(log, topic, partition, producerId, firstOffset);
       changed = true;
     }
     if (changed) this.persistMeta(transactionalId, meta);
@@ -217,7 +218,7 @@ export class TransactionCoordinator implements TransactionView {
     }
     const entries = writeMarkers(this.core, meta, false);
     if (entries.length > 0) this.persist(codec.encodeAbortedRecord(transactionalId, meta.txnNumber, entries));
-    for (const e of entries) this.index.addAborted(e);
+    for (const e of entries) this.index.addAborted(this.core.getLog(e.topic, e.partition), e);
     for (const p of meta.partitions) this.index.end(p.topic, p.partition, meta.producerId);
     meta.state = transition(transactionalId, meta.state, 'CompleteAbort');
     this.clearTxn(meta);

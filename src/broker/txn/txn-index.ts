@@ -7,6 +7,7 @@
  * - Aborted index: `(producerId, firstOffset, markerOffset)` per aborted transaction, sorted by first
  *   offset; a transactional batch of `producerId` in `[firstOffset, markerOffset)` is aborted.
  */
+import type { PartitionLog } from '../log/partition-log.js';
 import type { AbortedEntry } from './txn-log-codec.js';
 
 /** One aborted transaction in one partition (topic and partition implied by where it is stored). */
@@ -17,6 +18,8 @@ export interface AbortedTxn {
 }
 
 interface PartitionTxns {
+  /** The log these entries describe: a topic deleted and created again has a new log, and starts clean. */
+  log: PartitionLog;
   /** producerId → first offset of its open transaction here. */
   open: Map<number, number>;
   aborted: AbortedTxn[];
@@ -29,8 +32,8 @@ export class TxnIndex {
   private readonly parts = new Map<string, PartitionTxns>();
 
   /** A transaction of `producerId` wrote its first record in the partition at `firstOffset`. */
-  begin(topic: string, partition: number, producerId: number, firstOffset: number): void {
-    const p = this.part(topic, partition);
+  begin(log: PartitionLog, topic: string, partition: number, producerId: number, firstOffset: number): void {
+    const p = this.part(log, topic, partition);
     if (!p.open.has(producerId)) p.open.set(producerId, firstOffset);
   }
 
@@ -40,8 +43,8 @@ export class TxnIndex {
   }
 
   /** Records an aborted transaction (at abort, or when replaying `__transaction_state`). */
-  addAborted(e: AbortedEntry): void {
-    const list = this.part(e.topic, e.partition).aborted;
+  addAborted(log: PartitionLog, e: AbortedEntry): void {
+    const list = this.part(log, e.topic, e.partition).aborted;
     const entry: AbortedTxn = { producerId: e.producerId, firstOffset: e.firstOffset, markerOffset: e.markerOffset };
     // Kept sorted by first offset; aborts almost always arrive in order, so this is an append.
     let i = list.length;
@@ -49,29 +52,26 @@ export class TxnIndex {
     list.splice(i, 0, entry);
   }
 
-  /** The partition's last stable offset given its log end offset. */
-  lastStableOffset(topic: string, partition: number, logEndOffset: number): number {
+  /** The partition's last stable offset. */
+  lastStableOffset(log: PartitionLog, topic: string, partition: number): number {
     const p = this.parts.get(key(topic, partition));
-    if (p === undefined || p.open.size === 0) return logEndOffset;
+    const logEndOffset = log.logEndOffset;
+    if (p === undefined || p.open.size === 0 || p.log !== log) return logEndOffset;
     let lso = logEndOffset;
     for (const first of p.open.values()) if (first < lso) lso = first;
     return lso;
   }
 
   /** The partition's aborted transactions, sorted by first offset. */
-  aborted(topic: string, partition: number): readonly AbortedTxn[] {
-    return this.parts.get(key(topic, partition))?.aborted ?? NO_ABORTED;
+  aborted(log: PartitionLog, topic: string, partition: number): readonly AbortedTxn[] {
+    const p = this.parts.get(key(topic, partition));
+    return p === undefined || p.log !== log ? NO_ABORTED : p.aborted;
   }
 
-  /** Forgets every partition of a topic (deleted, so its offsets mean nothing any more). */
-  dropTopic(topic: string): void {
-    for (const k of this.parts.keys()) if (k.startsWith(`${topic}\u0000`)) this.parts.delete(k);
-  }
-
-  private part(topic: string, partition: number): PartitionTxns {
+  private part(log: PartitionLog, topic: string, partition: number): PartitionTxns {
     const k = key(topic, partition);
     let p = this.parts.get(k);
-    if (p === undefined) this.parts.set(k, (p = { open: new Map(), aborted: [] }));
+    if (p === undefined || p.log !== log) this.parts.set(k, (p = { log, open: new Map(), aborted: [] }));
     return p;
   }
 }

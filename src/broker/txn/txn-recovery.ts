@@ -43,7 +43,7 @@ export class TxnRecovery {
     for (const e of aborted) {
       // Entries of a deleted topic would misjudge a new topic of the same name.
       if (core.hasTopic(e.topic) && e.partition < core.partitionCount(e.topic) && e.markerOffset < core.getLog(e.topic, e.partition).logEndOffset) {
-        this.txn.index.addAborted(e);
+        this.txn.index.addAborted(core.getLog(e.topic, e.partition), e);
       }
     }
 

@@ -155,3 +155,50 @@ describe('broker > txn > transactional producer', () => {
     await broker.close();
   });
 });
+
+describe('broker > txn > read_committed positions', () => {
+  it("starts a read_committed consumer at the LSO for 'latest' and seekToEnd, a read_uncommitted one at the log end", async () => {
+    const broker = await brokerWith({ t: 1 });
+    await broker.producer().send([rec('0'), rec('1')]);
+    const p = broker.producer({ transactionalId: 'tx' });
+    await p.initTransactions();
+    p.beginTransaction();
+    await p.send([rec('open')]);
+    const committed = broker.consumer({ isolationLevel: 'read_committed', autoOffsetReset: 'latest' });
+    const uncommitted = broker.consumer({ isolationLevel: 'read_uncommitted', autoOffsetReset: 'latest' });
+    for (const c of [committed, uncommitted]) c.assign([{ topic: 't', partition: 0 }]);
+    expect(await committed.poll({ timeoutMs: 0 })).toEqual([]);
+    expect(committed.position('t', 0)).toBe(2);
+    await uncommitted.poll({ timeoutMs: 0 });
+    expect(uncommitted.position('t', 0)).toBe(3);
+    committed.seek('t', 0, 0);
+    committed.seekToEnd([{ topic: 't', partition: 0 }]);
+    expect(committed.position('t', 0)).toBe(2);
+    await p.commitTransaction();
+    expect((await committed.poll({ timeoutMs: 0 })).map((r) => r.value?.toString())).toEqual(['open']);
+    await committed.close();
+    await uncommitted.close();
+    await broker.close();
+  });
+});
+
+describe('broker > txn > deleted topics', () => {
+  it('does not let an open or aborted transaction of a deleted topic affect a new topic of the same name', async () => {
+    const broker = await brokerWith({ t: 1 });
+    const a = broker.producer({ transactionalId: 'a' });
+    await a.initTransactions();
+    a.beginTransaction();
+    await a.send([rec('old-aborted')]);
+    await a.abortTransaction();
+    a.beginTransaction();
+    await a.send([rec('old-open')]);
+    await broker.admin().deleteTopics(['t']);
+    await broker.admin().createTopics([{ topic: 't', partitions: 1 }]);
+    await broker.producer().send([rec('new-0'), rec('new-1')]);
+    expect((await broker.admin().describeTopic('t')).partitions[0]).toMatchObject({ highWatermark: 2, lastStableOffset: 2 });
+    expect(await readValues(broker, 't', 'read_committed')).toEqual([['new-0', 'new-1']]);
+    await a.abortTransaction(); // its partition is gone: no marker to write, nothing breaks
+    expect(await readValues(broker, 't', 'read_committed')).toEqual([['new-0', 'new-1']]);
+    await broker.close();
+  });
+});
