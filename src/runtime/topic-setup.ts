@@ -3,6 +3,13 @@ import { TopicExistsError, TopologyError } from '../core/errors.js';
 import type { StreamsLogger } from '../processor/deserialization-exception-handler.js';
 import type { TopologyMetadata } from './topology-metadata.js';
 
+/**
+ * Configs of a new repartition topic (the topology's own configs win). Kafka Streams also sets
+ * `retention.ms=-1` and purges consumed records after each commit; until the runtime purges
+ * (admin deleteRecords), the broker's time retention bounds these topics instead.
+ */
+const REPARTITION_TOPIC_DEFAULTS: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete' };
+
 /** Partition count of a topic, or undefined if it does not exist. */
 async function partitionsOf(admin: Admin, topic: string): Promise<number | undefined> {
   const topics = await admin.listTopics();
@@ -61,7 +68,7 @@ export async function prepareTopics(admin: Admin, meta: TopologyMetadata, logger
     const existing = await partitionsOf(admin, spec.name);
     if (existing === undefined) {
       try {
-        await admin.createTopics([{ topic: spec.name, partitions: n, config: { ...spec.config } }]);
+        await admin.createTopics([{ topic: spec.name, partitions: n, config: { ...REPARTITION_TOPIC_DEFAULTS, ...spec.config } }]);
       } catch (e) {
         if (!(e instanceof TopicExistsError)) throw e; // another instance created it first
       }

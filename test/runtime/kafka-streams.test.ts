@@ -114,6 +114,7 @@ describe('runtime > KafkaStreams', () => {
     const admin = broker.admin();
     expect((await admin.describeTopic('app-by-value-repartition')).partitions).toHaveLength(4);
     expect((await admin.describeTopic('app-fixed-repartition')).partitions).toHaveLength(7);
+    expect((await admin.describeTopic('app-by-value-repartition')).config['cleanup.policy']).toBe('delete');
     await streams.close();
   });
 
