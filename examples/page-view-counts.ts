@@ -12,8 +12,15 @@
  */
 import { Consumed, Materialized, Produced, Serdes, StreamsBuilder } from 'tributary';
 import { TopologyTestDriver } from 'tributary/testing';
-// Not yet re-exported by the package facade (src/index.ts): the window definitions.
-import { TimeWindows } from '../dsl/windows/time-windows.js';
+
+/**
+ * The window definition the topology uses: `TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)`.
+ * `TimeWindows` is not re-exported by the package entry point yet and examples import only the
+ * entry points, so the caller passes it in; once `tributary` exports `TimeWindows` this becomes the
+ * default (see the windowing report).
+ */
+export type PageViewWindows = FirstOverloadArg<ReturnType<ReturnType<StreamsBuilder['stream']>['groupByKey']>['windowedBy']>;
+type FirstOverloadArg<F> = F extends { (a: infer A): unknown; (a: infer _B): unknown } ? A : never;
 
 export const INPUT_TOPIC = 'page-views';
 export const OUTPUT_TOPIC = 'page-view-counts';
@@ -27,13 +34,16 @@ export const STORE_NAME = 'page-view-counts-store';
 /**
  * Declares the page-view count topology on `builder` and returns it.
  * @example
- * const topology = buildTopology(new StreamsBuilder()).build();
+ * const topology = buildTopology(new StreamsBuilder(), TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)).build();
  */
-export function buildTopology(builder: StreamsBuilder): StreamsBuilder {
+export function buildTopology(builder: StreamsBuilder, windows?: PageViewWindows): StreamsBuilder {
+  if (windows === undefined) {
+    throw new TypeError(`page-view-counts: pass TimeWindows.ofSizeAndGrace(${WINDOW_MS}, ${GRACE_MS}) (TimeWindows is not exported by 'tributary' yet)`);
+  }
   builder
     .stream(INPUT_TOPIC, Consumed.with(Serdes.string(), Serdes.string()))
     .groupByKey()
-    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS))
+    .windowedBy(windows)
     .count(Materialized.as<string, number>(STORE_NAME))
     .toStream()
     .to(OUTPUT_TOPIC, Produced.with(Serdes.windowed(Serdes.string(), WINDOW_MS), Serdes.long()));
@@ -44,10 +54,10 @@ export function buildTopology(builder: StreamsBuilder): StreamsBuilder {
  * Counts `views` (page, timestamp) in-process through the test driver and prints each update as
  * `page @ windowStart: count`.
  * @example
- * main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }]); // /home @ 0: 1, /home @ 0: 2
+ * main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }], TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)); // /home @ 0: 1, /home @ 0: 2
  */
-export function main(views: readonly { page: string; at: number }[], log: (line: string) => void = console.log): void {
-  const driver = new TopologyTestDriver(buildTopology(new StreamsBuilder()).build(), { applicationId: 'page-view-counts' }, 0);
+export function main(views: readonly { page: string; at: number }[], windows: PageViewWindows, log: (line: string) => void = console.log): void {
+  const driver = new TopologyTestDriver(buildTopology(new StreamsBuilder(), windows).build(), { applicationId: 'page-view-counts' }, 0);
   try {
     const input = driver.createInputTopic(INPUT_TOPIC, Serdes.string(), Serdes.string());
     for (const { page, at } of views) input.pipeInput(page, 'user', at);

@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Serdes, StreamsBuilder } from 'tributary';
 import { keyedRecords, TopologyTestDriver } from 'tributary/testing';
+import { TimeWindows } from '../../dsl/windows/time-windows.js';
 import { buildTopology, GRACE_MS, INPUT_TOPIC, main, OUTPUT_TOPIC, WINDOW_MS } from '../../examples/page-view-counts.js';
 
 function run(views: readonly { key: string; timestamp: number }[]) {
-  const driver = new TopologyTestDriver(buildTopology(new StreamsBuilder()).build(), { applicationId: 'pvc' }, 0);
+  const driver = new TopologyTestDriver(buildTopology(new StreamsBuilder(), TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)).build(), { applicationId: 'pvc' }, 0);
   const input = driver.createInputTopic(INPUT_TOPIC, Serdes.string(), Serdes.string());
   for (const v of views) input.pipeInput(v.key, 'user', v.timestamp);
   const output = driver.createOutputTopic(OUTPUT_TOPIC, Serdes.windowed(Serdes.string(), WINDOW_MS), Serdes.long()).readRecordsToList();
@@ -29,9 +30,13 @@ describe('examples > page-view-counts', () => {
     driver.close();
   });
 
+  it('buildTopology without windows says what to pass', () => {
+    expect(() => buildTopology(new StreamsBuilder())).toThrow(/TimeWindows.ofSizeAndGrace\(60000, 10000\)/);
+  });
+
   it('main prints each update', () => {
     const lines: string[] = [];
-    main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }], (l) => lines.push(l));
+    main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }], TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS), (l) => lines.push(l));
     expect(lines).toEqual(['/home @ 0: 1', '/home @ 0: 2']);
   });
 
