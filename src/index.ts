@@ -28,6 +28,10 @@ export type { ConsumedRecord, Headers, ProducedRecord, RecordMetadata, TopicPart
 // ---- DSL
 export { StreamsBuilder } from '../dsl/streams-builder.js';
 export { KStream } from '../dsl/kstream.js';
+export { KTable } from '../dsl/ktable.js';
+export { KGroupedStream } from '../dsl/kgrouped-stream.js';
+export { KGroupedTable } from '../dsl/kgrouped-table.js';
+export { CogroupedKStream } from '../dsl/cogrouped-kstream.js';
 export { BranchedKStream } from '../dsl/branched-kstream.js';
 export { Branched } from '../dsl/branched.js';
 export { Consumed } from '../dsl/consumed.js';
@@ -36,7 +40,15 @@ export { Grouped } from '../dsl/grouped.js';
 export { Named } from '../dsl/named.js';
 export { Repartitioned } from '../dsl/repartitioned.js';
 export { KeyValue } from '../dsl/key-value.js';
-export type { ForeachAction, KeyValueMapper, Predicate, ValueMapper } from '../dsl/functions.js';
+export type {
+  Aggregator,
+  ForeachAction,
+  Initializer,
+  KeyValueMapper,
+  Predicate,
+  Reducer,
+  ValueMapper,
+} from '../dsl/functions.js';
 export type { BuildConfig } from '../dsl/streams-builder.js';
 
 // ---- State stores
@@ -65,6 +77,8 @@ export { Topology } from './processor/topology.js';
 export { TopologyDescription } from './processor/topology-description.js';
 export type { NodeDescription, SubtopologyDescription } from './processor/topology-description.js';
 export { Record } from './processor/record.js';
+export { ValueAndTimestampSerde } from './processor/value-and-timestamp.js';
+export type { ValueAndTimestamp } from './processor/value-and-timestamp.js';
 export type { Processor, ProcessorSupplier } from './processor/processor.js';
 export type { Cancellable, ProcessingRecordMetadata, ProcessorContext, PunctuationType, Punctuator } from './processor/processor-context.js';
 export type {

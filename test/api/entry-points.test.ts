@@ -12,6 +12,7 @@ const mainNames = [
   'DuplicateSequenceError', 'GroupIdNotFoundError', 'Grouped', 'IllegalGenerationError', 'IllegalStateError',
   'InconsistentGroupProtocolError', 'InvalidConfigError', 'InvalidPartitionsError', 'InvalidProducerEpochError',
   'InvalidProducerIdMappingError', 'InvalidRecordError', 'InvalidStateStoreError', 'InvalidTopicError', 'InvalidTxnStateError',
+  'CogroupedKStream', 'KGroupedStream', 'KGroupedTable', 'KTable', 'ValueAndTimestampSerde',
   'KStream', 'KeyValue', 'KeyValueStoreBuilder', 'Materialized', 'SessionStoreBuilder', 'Stores', 'WindowStoreBuilder', 'ManualClock', 'Named', 'NoOffsetForPartitionError', 'NonEmptyGroupError', 'OffsetOutOfRangeError',
   'OutOfOrderSequenceError', 'PartitionNotFoundError', 'Produced', 'ProducerFencedError', 'RebalanceInProgressError', 'Record',
   'RecordDeserializationError', 'RecordTooLargeError', 'Repartitioned', 'Serdes', 'SerializationError', 'StateDirLockedError',
