@@ -4,6 +4,7 @@
  * producer committing every 1,000 records (a commit = PrepareCommit record, fsync of every written log,
  * markers in the touched partitions). Ratio = plain ms / transactional ms; the target is >= 0.5.
  * Best of three alternating rounds, each on a fresh topic, so JIT warm-up or one slow fsync does not decide.
+ * Row (c) runs (b) on a broker with fsync 'never': what the transaction protocol costs without the disk.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,7 @@ export async function runTxnBench(opts: { records?: number } = {}): Promise<void
   let plainMs = Infinity;
   let txnMs = Infinity;
   let commits = 0;
+  let noFsyncMs = Infinity;
   try {
     const broker = await Broker.open({ dataDir: dir, fsync: 'commit' });
     try {
@@ -69,6 +71,15 @@ export async function runTxnBench(opts: { records?: number } = {}): Promise<void
     } finally {
       await broker.close();
     }
+    const unsynced = await Broker.open({ dataDir: join(dir, 'never'), fsync: 'never' });
+    try {
+      for (let round = 0; round < 3; round++) {
+        await unsynced.admin().createTopics([{ topic: `txn-${round}`, partitions: PARTITIONS }]);
+        noFsyncMs = Math.min(noFsyncMs, await transactional(unsynced, makeBatches(n, `txn-${round}`), `bench-${round}`));
+      }
+    } finally {
+      await unsynced.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,6 +88,7 @@ export async function runTxnBench(opts: { records?: number } = {}): Promise<void
     [
       ['(a) plain producer, sends of 1,000, one fsync at the end', fmtRate(rate(n, plainMs)), ''],
       ['(b) transactional producer, commit every 1,000', fmtRate(rate(n, txnMs)), (plainMs / txnMs).toFixed(2)],
+      ["(c) as (b), broker with fsync 'never' (protocol cost alone)", fmtRate(rate(n, noFsyncMs)), (plainMs / noFsyncMs).toFixed(2)],
     ],
   );
   console.log(`\n${n} records of 100 bytes, ${PARTITIONS} partitions, durable broker (fsync 'commit'); ${commits} commits per transactional run`);
