@@ -6,6 +6,7 @@ import { Materialized } from '../../dsl/materialized.js';
 import { Produced } from '../../dsl/produced.js';
 import { StreamsBuilder } from '../../dsl/streams-builder.js';
 import { BufferConfig, Suppressed } from '../../dsl/suppressed.js';
+import { SessionWindows } from '../../dsl/windows/session-windows.js';
 import { TimeWindows } from '../../dsl/windows/time-windows.js';
 import { Serdes } from '../../src/serdes/serdes.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
@@ -30,6 +31,24 @@ describe('dsl > suppress through StreamsBuilder and the driver', () => {
     const out = driver.createOutputTopic('out', W, Serdes.long()).readRecordsToList();
     expect(out.map((r) => [r.key!.window.start, r.value, r.timestamp])).toEqual([[0, 3, 5]]);
     expect(driver.producedTopicNames()).toContain('app-finals-store-changelog');
+    driver.close();
+  });
+
+  it('sessions: suppress waits grace + gap past the session end and drops the merged-away sessions\' tombstones', () => {
+    const b = new StreamsBuilder();
+    b.stream('in', Consumed.with(S, S)).groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
+      .count(Materialized.as<string, number>('sessions').withCachingDisabled())
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream().to('out', Produced.with(Serdes.sessionWindowed(S), Serdes.long()));
+    const driver = new TopologyTestDriver(b.build(), {}, 0);
+    const input = driver.createInputTopic('in', S, S);
+    const output = driver.createOutputTopic('out', Serdes.sessionWindowed(S), Serdes.long());
+    input.pipeInput('a', 'v', 1);
+    input.pipeInput('a', 'v', 4);
+    input.pipeInput('b', 'v', 8); // 8 - 5 = 3 < 4: [1,4] still open
+    expect(output.isEmpty()).toBe(true);
+    input.pipeInput('b', 'v', 9);
+    expect(output.readRecordsToList().map((r) => `${r.key!.key}[${r.key!.window.start},${r.key!.window.end}]=${r.value}@${r.timestamp}`)).toEqual(['a[1,4]=2@4']);
     driver.close();
   });
 
