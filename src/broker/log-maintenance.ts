@@ -30,6 +30,8 @@ export interface MaintenanceReport {
   retention: Map<string, number>;
   /** `topic-partition` → stats, for partitions the cleaner actually worked on. */
   compaction: Map<string, CompactionStats>;
+  /** `topic-partition` → the error that stopped its maintenance this run (also reported as a warning). */
+  failed: Map<string, Error>;
 }
 
 /**
@@ -99,7 +101,7 @@ export class LogMaintenance {
   }
 
   private async runAll(what: { retention: boolean; compaction: boolean }): Promise<MaintenanceReport> {
-    const report: MaintenanceReport = { retention: new Map(), compaction: new Map() };
+    const report: MaintenanceReport = { retention: new Map(), compaction: new Map(), failed: new Map() };
     for (const name of this.registry.names(true)) {
       const topic = this.registry.get(name);
       if (topic === undefined) continue; // deleted while an earlier partition was being compacted
@@ -109,15 +111,22 @@ export class LogMaintenance {
         const log = this.registry.innerLog(topic.logs[p]!);
         if (log === undefined || !isMaintainable(log) || topic.logs[p]!.closed) continue;
         const id = `${name}-${p}`;
-        if (what.retention && policy.includes('delete')) this.retain(log, topic.config, id, report);
-        if (what.compaction && policy.includes('compact')) {
-          const stats = await log.compact({
-            now: this.clock.now(),
-            minCompactionLagMs: Number(topic.config['min.compaction.lag.ms']),
-            deleteRetentionMs: Number(topic.config['delete.retention.ms']),
-            signal: this.signal,
-          });
-          if (stats.ran) report.compaction.set(id, stats);
+        try {
+          if (what.retention && policy.includes('delete')) this.retain(log, topic.config, id, report);
+          if (what.compaction && policy.includes('compact')) {
+            const stats = await log.compact({
+              now: this.clock.now(),
+              minCompactionLagMs: Number(topic.config['min.compaction.lag.ms']),
+              deleteRetentionMs: Number(topic.config['delete.retention.ms']),
+              signal: this.signal,
+            });
+            if (stats.ran) report.compaction.set(id, stats);
+          }
+        } catch (err) {
+          // One damaged partition must not stop the maintenance of the others; it is retried next run.
+          if (topic.logs[p]!.closed) continue; // deleted or closed under the pass
+          report.failed.set(id, err as Error);
+          this.warn(`log maintenance of topic "${name}" partition ${p} failed: ${(err as Error).message}`);
         }
       }
     }

@@ -121,6 +121,22 @@ describe('broker > compaction', () => {
     expect(latest(await consumeAll(broker))).toEqual(before);
   });
 
+  it('a corrupt segment fails only its partition (reported, with the file), the others are compacted', async () => {
+    const dataDir = tempDir();
+    const warnings: string[] = [];
+    broker = await Broker.open({ dataDir, fsync: 'never', onWarning: (m) => warnings.push(m) });
+    const config = { 'cleanup.policy': 'compact', 'segment.bytes': '500' };
+    await broker.admin().createTopics([{ topic: 'bad', partitions: 1, config }, { topic: 'good', partitions: 1, config }]);
+    for (let i = 0; i < 60; i++) await broker.producer().send([{ topic: 'bad', partition: 0, key: `k${i % 3}`, value: `v${i}` }, { topic: 'good', partition: 0, key: `k${i % 3}`, value: `v${i}` }]);
+    const fd = fs.openSync(path.join(dataDir, 'topics', 'bad', '0', `${'0'.repeat(20)}.log`), 'r+');
+    fs.writeSync(fd, Buffer.from('garbage!'), 0, 8, 70);
+    fs.closeSync(fd);
+    const report = await broker.runLogMaintenance();
+    expect(report.failed.get('bad-0')?.message).toMatch(/bad[/\\]0.*00000000000000000000\.log.*CRC mismatch/);
+    expect(warnings.some((w) => w.includes('topic "bad" partition 0'))).toBe(true);
+    expect(report.compaction.get('good-0')!.recordsRemoved).toBeGreaterThan(30);
+  });
+
   it('runs in the background every logCleanerBackoffMs without being asked', async () => {
     broker = await Broker.open({ dataDir: tempDir(), fsync: 'never', logCleanerBackoffMs: 20, onWarning: () => undefined });
     await broker.admin().createTopics([{ topic: 't', partitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '500' } }]);

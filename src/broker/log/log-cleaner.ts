@@ -94,6 +94,7 @@ export async function cleanLog(host: CleanerHost, opts: CompactOptions, state: C
 
   // Steps 3–5
   for (const group of groupSegments(cleanable, host.segmentBytes)) {
+    if (!stillPresent(host, group)) return abort(stats);
     const end = host.segmentList[host.segmentList.indexOf(group[group.length - 1]!) + 1]!.baseOffset;
     if (!(await rewriteGroup(pass, group, end, latest))) return abort(stats);
   }
