@@ -257,7 +257,8 @@ export class TransactionCoordinator implements TransactionView {
     this.persist(codec.encodeTxnRecord(transactionalId, meta));
   }
 
-  private persist(rec: { key: Buffer; value: Buffer }): void {
+  /** @internal Appends one record to `__transaction_state`. */
+  persist(rec: { key: Buffer; value: Buffer | null }): void {
     this.core.ensureInternalTopic(codec.TXN_TOPIC, codec.TXN_TOPIC_PARTITIONS, { ...codec.TXN_TOPIC_CONFIG });
     this.core.getLog(codec.TXN_TOPIC, 0).append({ records: [{ timestamp: this.core.clock.now(), key: rec.key, value: rec.value, headers: EMPTY_HEADERS }] });
   }

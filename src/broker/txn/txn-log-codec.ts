@@ -7,7 +7,8 @@
  * - key `{"v":1,"k":"txn","id":transactionalId}`, value: the id's metadata ({@link TxnMetadataRecord});
  * - key `{"v":1,"k":"aborted","id":transactionalId,"n":txnNumber}`, value: the partitions an aborted
  *   transaction touched, with its first offset and marker offset in each — the aborted-transaction
- *   index is rebuilt from these. One key per aborted transaction, so compaction keeps every one.
+ *   index is rebuilt from these. One key per aborted transaction, so compaction keeps every one until
+ *   the broker writes its tombstone (null value): at open, once its records are gone from every partition.
  *
  * Control records use Kafka's layout so that they read the same over the wire protocol:
  * key = int16 version (0) + int16 type (0 = ABORT, 1 = COMMIT); value = int16 version (0) + int32 coordinator epoch.
@@ -58,7 +59,7 @@ export interface AbortedEntry {
 export type TxnLogRecord =
   | { kind: 'pid'; next: number }
   | { kind: 'txn'; transactionalId: string; meta: TxnMetadataRecord | null }
-  | { kind: 'aborted'; transactionalId: string; txnNumber: number; entries: AbortedEntry[] }
+  | { kind: 'aborted'; transactionalId: string; txnNumber: number; entries: AbortedEntry[] | null }
   | { kind: 'unknown' };
 
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o), 'utf8');
@@ -73,6 +74,11 @@ export function encodeTxnRecord(transactionalId: string, meta: TxnMetadataRecord
 
 export function encodeAbortedRecord(transactionalId: string, txnNumber: number, entries: AbortedEntry[]): { key: Buffer; value: Buffer } {
   return { key: json({ v: 1, k: 'aborted', id: transactionalId, n: txnNumber }), value: json({ v: 1, entries }) };
+}
+
+/** The tombstone of an aborted-index record whose records no partition holds any more. */
+export function encodeAbortedTombstone(transactionalId: string, txnNumber: number): { key: Buffer; value: null } {
+  return { key: json({ v: 1, k: 'aborted', id: transactionalId, n: txnNumber }), value: null };
 }
 
 export function decodeTxnLogRecord(key: Buffer | null, value: Buffer | null): TxnLogRecord {
@@ -96,8 +102,9 @@ export function decodeTxnLogRecord(key: Buffer | null, value: Buffer | null): Tx
     };
     return { kind: 'txn', transactionalId: k.id, meta };
   }
-  if (k.k === 'aborted' && v !== null && Array.isArray(v.entries) && Number.isSafeInteger(k.n)) {
-    return { kind: 'aborted', transactionalId: k.id, txnNumber: k.n as number, entries: v.entries as AbortedEntry[] };
+  if (k.k === 'aborted' && Number.isSafeInteger(k.n)) {
+    if (v === null) return { kind: 'aborted', transactionalId: k.id, txnNumber: k.n as number, entries: null };
+    if (Array.isArray(v.entries)) return { kind: 'aborted', transactionalId: k.id, txnNumber: k.n as number, entries: v.entries as AbortedEntry[] };
   }
   return { kind: 'unknown' };
 }

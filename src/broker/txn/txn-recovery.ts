@@ -1,14 +1,23 @@
 /**
  * What the transaction coordinator does when a broker opens, in this order:
  * 1. replay `__transaction_state` (creating it if needed): the producer-id counter, the latest metadata
- *    of every transactional id (later records win), and the aborted-transaction index;
+ *    of every transactional id (later records win), and the aborted-transaction index — an aborted
+ *    transaction whose records no partition holds any more (topic deleted, records deleted by retention)
+ *    gets a tombstone instead, so `__transaction_state` does not grow for ever;
  * 2. rebuild idempotent producer state from the tail of every user partition (batch headers), and make
  *    sure no producer id seen there or in the metadata is handed out again;
  * 3. end the transactions a crash (or a close) left open: PrepareCommit is finished (the commit was
  *    decided), Ongoing and PrepareAbort are aborted — markers written, producers fenced.
  */
 import type { TransactionCoordinator } from './transaction-coordinator.js';
-import { decodeTxnLogRecord, TXN_TOPIC, TXN_TOPIC_CONFIG, TXN_TOPIC_PARTITIONS, type AbortedEntry } from './txn-log-codec.js';
+import {
+  decodeTxnLogRecord,
+  encodeAbortedTombstone,
+  TXN_TOPIC,
+  TXN_TOPIC_CONFIG,
+  TXN_TOPIC_PARTITIONS,
+  type AbortedEntry,
+} from './txn-log-codec.js';
 
 /** Runs the open-time recovery of one TransactionCoordinator (see the steps above). */
 export class TxnRecovery {
@@ -18,7 +27,7 @@ export class TxnRecovery {
     const core = this.txn.core;
     // Step 1
     core.ensureInternalTopic(TXN_TOPIC, TXN_TOPIC_PARTITIONS, { ...TXN_TOPIC_CONFIG });
-    const aborted: AbortedEntry[] = [];
+    const aborted = new Map<string, { id: string; n: number; entries: AbortedEntry[] }>();
     let nextPid = 0;
     for (let p = 0; p < core.partitionCount(TXN_TOPIC); p++) {
       const log = core.getLog(TXN_TOPIC, p);
@@ -34,17 +43,25 @@ export class TxnRecovery {
             else if (rec.kind === 'txn') {
               if (rec.meta === null) this.txn.txns.delete(rec.transactionalId);
               else this.txn.txns.set(rec.transactionalId, rec.meta);
-            } else if (rec.kind === 'aborted') aborted.push(...rec.entries);
+            } else if (rec.kind === 'aborted') {
+              const key = JSON.stringify([rec.transactionalId, rec.txnNumber]);
+              if (rec.entries === null) aborted.delete(key);
+              else aborted.set(key, { id: rec.transactionalId, n: rec.txnNumber, entries: rec.entries });
+            }
           }
           position = batch.lastOffset + 1;
         }
       }
     }
-    for (const e of aborted) {
-      // Entries of a deleted topic would misjudge a new topic of the same name.
-      if (core.hasTopic(e.topic) && e.partition < core.partitionCount(e.topic) && e.markerOffset < core.getLog(e.topic, e.partition).logEndOffset) {
-        this.txn.index.addAborted(core.getLog(e.topic, e.partition), e);
-      }
+    for (const { id, n, entries } of aborted.values()) {
+      const live = entries.filter((e) => {
+        // A deleted topic's entries would misjudge a new topic of the same name; below the log start, nothing is left to hide.
+        if (!core.hasTopic(e.topic) || e.partition >= core.partitionCount(e.topic)) return false;
+        const log = core.getLog(e.topic, e.partition);
+        return e.markerOffset < log.logEndOffset && e.markerOffset >= log.logStartOffset;
+      });
+      for (const e of live) this.txn.index.addAborted(core.getLog(e.topic, e.partition), e);
+      if (live.length === 0) this.txn.persist(encodeAbortedTombstone(id, n));
     }
 
     // Step 2

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../../src/broker/broker.js';
+import { decodeTxnLogRecord, TXN_TOPIC } from '../../../src/broker/txn/txn-log-codec.js';
+import { readPartition } from '../broker-test-helpers.js';
 import { coordinatorOf, readValues } from './txn-test-helpers.js';
 
 const dirs: string[] = [];
@@ -94,6 +96,34 @@ describe('broker > txn > restart', () => {
     expect(await readValues(broker, 't', 'read_committed')).toEqual([['decided']]);
     expect(await broker.consumer({ groupId: 'g' }).committed([{ topic: 't', partition: 0 }])).toEqual([1]);
     expect(coordinatorOf(broker).txns.get('tx')!.state).toBe('CompleteCommit');
+    await broker.close();
+  });
+
+  it('tombstones the aborted-index record of a deleted topic at the next open', async () => {
+    const dir = tempDir();
+    let broker = await Broker.open({ dataDir: dir });
+    await broker.admin().createTopics([{ topic: 'gone', partitions: 1 }, { topic: 'kept', partitions: 1 }]);
+    const p = broker.producer({ transactionalId: 'tx' });
+    await p.initTransactions();
+    for (const topic of ['gone', 'kept']) {
+      p.beginTransaction();
+      await p.send([{ topic, value: 'aborted' }]);
+      await p.abortTransaction();
+    }
+    await broker.admin().deleteTopics(['gone']);
+    await broker.close();
+
+    const abortedRecords = (b: Broker) =>
+      readPartition(b, TXN_TOPIC, 0)
+        .map((r) => decodeTxnLogRecord(r.key, r.value))
+        .flatMap((r) => (r.kind === 'aborted' ? [r.entries === null ? `tombstone ${r.txnNumber}` : `${r.entries[0]!.topic} ${r.txnNumber}`] : []));
+    broker = await Broker.open({ dataDir: dir });
+    expect(abortedRecords(broker)).toEqual(['gone 1', 'kept 2', 'tombstone 1']);
+    expect(await readValues(broker, 'kept', 'read_committed')).toEqual([[]]);
+    await broker.close();
+    broker = await Broker.open({ dataDir: dir });
+    expect(abortedRecords(broker)).toEqual(['gone 1', 'kept 2', 'tombstone 1']); // no second tombstone
+    expect(await readValues(broker, 'kept', 'read_committed')).toEqual([[]]);
     await broker.close();
   });
 });
