@@ -17,11 +17,13 @@ export interface CommitMetrics {
 /**
  * An at-least-once commit of some tasks:
  *
- * 1. flush the record collector and wait until the broker acknowledged every send (output of the
- *    processed records is durable before their input is marked done);
+ * 1. flush every task's stores (record caches forward their pending updates, so their sink records
+ *    reach the collector), then flush the record collector and wait until the broker acknowledged
+ *    every send (output of the processed records is durable before their input is marked done);
  * 2. collect each task's `processed offset + 1` for every partition that advanced;
  * 3. `consumer.commit(offsets)`;
  * 4. remember them as committed in the tasks.
+ * (Changelogs and checkpoints of stores join this protocol with state stores' runtime support.)
  *
  * A commit that fails because the group rebalanced (`CommitFailedError`, `RebalanceInProgressError`)
  * is logged and returns false: the records will be processed again by the new owner (at-least-once).
@@ -39,11 +41,16 @@ export async function commitTasks(
 ): Promise<boolean> {
   const started = clock.now();
   // Step 1
+  const all = [...tasks];
+  for (const task of all) {
+    const flushing = task.executor.flushStores();
+    if (flushing instanceof Promise) await flushing;
+  }
   await collector.awaitSends();
   // Step 2
   const offsets: TopicPartitionOffset[] = [];
   const committed: [StreamTask, TopicPartitionOffset[]][] = [];
-  for (const task of tasks) {
+  for (const task of all) {
     const own = task.committableOffsets();
     if (own.length === 0) continue;
     offsets.push(...own);

@@ -135,6 +135,12 @@ export class KafkaStreams {
       const meta = TopologyMetadata.of(this.#topology, config.applicationId);
       // Steps 1 and 2
       await prepareTopics(admin, meta, config.logger);
+      if (meta.storeNames.length > 0) {
+        config.logger.warn(
+          `state stores [${meta.storeNames.join(', ')}] are written to their changelogs but not restored yet: ` +
+            'a restarted or moved task starts with empty stores (restoration arrives with state-store support)',
+        );
+      }
       this.#clients = { factory: clients, admin, meta };
       // Steps 3 to 5
       await this.#spawnThread();

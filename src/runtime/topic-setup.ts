@@ -10,6 +10,9 @@ import type { TopologyMetadata } from './topology-metadata.js';
  */
 const REPARTITION_TOPIC_DEFAULTS: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete' };
 
+/** Configs of a new changelog topic (the store's own changelog configs win): compacted, as in Kafka. */
+const CHANGELOG_TOPIC_DEFAULTS: Readonly<Record<string, string>> = { 'cleanup.policy': 'compact' };
+
 /** Partition count of a topic, or undefined if it does not exist. */
 async function partitionsOf(admin: Admin, topic: string): Promise<number | undefined> {
   const topics = await admin.listTopics();
@@ -27,7 +30,9 @@ async function partitionsOf(admin: Admin, topic: string): Promise<number | undef
  *    set, else (as Kafka) the largest partition count among the source topics of the sub-topology
  *    that writes it, resolved upstream first — and is created if missing (an existing one with a
  *    different count is a `TopologyError`, as in Kafka); then step 1's co-partitioning check runs
- *    again with the repartition topics included.
+ *    again with the repartition topics included; then the changelog topic of every logged store,
+ *    `<applicationId>-<store>-changelog`, is created with one partition per task of its
+ *    sub-topology (compacted).
  *
  * Returns the partition count of every source topic.
  * @example
@@ -81,6 +86,23 @@ export async function prepareTopics(admin: Admin, meta: TopologyMetadata, logger
     }
   }
   checkCopartitioned(meta, counts);
+
+  // Step 2b: changelog topics of logged stores, one partition per task of the store's sub-topology.
+  for (const sub of meta.subtopologies) {
+    const n = counts.get(sub.sourceTopics[0]!)!;
+    for (const changelog of sub.changelogs) {
+      const existing = await partitionsOf(admin, changelog.topic);
+      if (existing === undefined) {
+        try {
+          await admin.createTopics([{ topic: changelog.topic, partitions: n, config: { ...CHANGELOG_TOPIC_DEFAULTS, ...changelog.config } }]);
+        } catch (e) {
+          if (!(e instanceof TopicExistsError)) throw e;
+        }
+      } else if (existing !== n) {
+        throw new TopologyError(`changelog topic "${changelog.topic}" exists with ${existing} partitions, but store "${changelog.store}" has ${n} tasks; delete it or reset the application`);
+      }
+    }
+  }
   return counts;
 }
 

@@ -7,6 +7,10 @@ export interface RuntimeSubtopology {
   readonly sourceTopics: readonly string[];
   /** Fixed topics its sinks write, decorated likewise. */
   readonly sinkTopics: readonly string[];
+  /** Every store its processors use. */
+  readonly storeNames: readonly string[];
+  /** Changelog topics of its logged stores: `<applicationId>-<store>-changelog`, with their configs. */
+  readonly changelogs: readonly { readonly store: string; readonly topic: string; readonly config: Readonly<Record<string, string>> }[];
 }
 
 /** A repartition topic the application creates and owns. */
@@ -46,6 +50,12 @@ export class TopologyMetadata {
       id: s.id,
       sourceTopics: s.sourceTopics.map(decorate),
       sinkTopics: s.sinkTopics.map(decorate),
+      storeNames: [...s.storeNames],
+      changelogs: s.storeNames.flatMap((store) => {
+        const builder = topology.storeBuilder(store);
+        if (builder === undefined || !builder.loggingEnabled) return [];
+        return [{ store, topic: `${applicationId}-${store}-changelog`, config: { ...builder.changelogConfig } }];
+      }),
     }));
     const userSources: string[] = [];
     const repartition: RepartitionTopicSpec[] = [];
@@ -67,6 +77,11 @@ export class TopologyMetadata {
   /** The sub-topology that reads `topic`, or undefined. */
   subtopologyOf(topic: string): number | undefined {
     return this.#subtopologyByTopic.get(topic);
+  }
+
+  /** Names of every store of the topology. */
+  get storeNames(): string[] {
+    return this.subtopologies.flatMap((s) => s.storeNames);
   }
 
   subtopology(id: number): RuntimeSubtopology | undefined {
