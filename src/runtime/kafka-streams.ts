@@ -45,6 +45,10 @@ const REPLACE_THREAD_BACKOFF_MS = 100;
  * 4. one producer shared by all tasks through a record collector (one send batch per iteration);
  * 5. the processing loop (see `StreamThread`); `start()` resolves once it runs.
  *
+ * Topics: the application creates only its internal topics (repartition and changelog topics).
+ * Source and output topics must exist — as with a Kafka cluster that does not auto-create topics, a
+ * send to a missing output topic fails the application.
+ *
  * @example
  * const streams = new KafkaStreams(builder.build(), { applicationId: 'page-views', broker });
  * streams.state$.subscribe((s) => console.log('state', s));
