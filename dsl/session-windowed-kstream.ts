@@ -79,7 +79,7 @@ export class SessionWindowedKStream<K, V> {
     return windowedAggregate<K, V, A>(this.grouped, {
       prefix, named, materialized, valueSerde, store: 'session', windowSizeMs: 0,
       defaultRetentionMs: retention, minRetentionMs: retention, graceForSuppress: w.graceMs + w.inactivityGapMs, closeOnIdleMs: this.closeOnIdleMs,
-      resultKeySerde: (inner) => Serdes.sessionWindowed(inner),
+      emitOnClose: this.strategy.type === 'ON_WINDOW_CLOSE', resultKeySerde: (inner) => Serdes.sessionWindowed(inner),
     }, (storeName: string, state: TableState) => sessionWindowAggregateProcessor(w, {
       storeName, initializer, aggregator, merger, emitStrategy: this.strategy, closeOnIdleMs: this.closeOnIdleMs,
       get sendOldValues() {

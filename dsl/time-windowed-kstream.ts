@@ -22,7 +22,7 @@ const REDUCE_NAME = 'KSTREAM-REDUCE-';
  * `TimeWindowedKStream`), from `KGroupedStream.windowedBy`. `count`, `reduce` and `aggregate` fold
  * each key's records per window into a `KTable<Windowed<K>, V>` backed by a window store (retention
  * `Materialized.withRetention`, default size + grace — sliding: 2 × difference + grace — and never
- * less). Records with a null key are dropped and counted; so are records too late for a window
+ * less; with `onWindowClose` the default adds Kafka's segment slack, see `onCloseRetentionMs`). Records with a null key are dropped and counted; so are records too late for a window
  * (`streamTime >= end + grace`), once per window. Results carry the window's max record timestamp.
  * @example
  * builder.stream('views', Consumed.with(Serdes.string(), Serdes.string()))
@@ -89,7 +89,7 @@ export class TimeWindowedKStream<K, V> {
     return windowedAggregate<K, V, A>(this.grouped, {
       prefix, named, materialized, valueSerde, store: 'window', windowSizeMs: size,
       defaultRetentionMs: retention, minRetentionMs: retention, graceForSuppress: w.graceMs, closeOnIdleMs: this.closeOnIdleMs,
-      resultKeySerde: (inner) => Serdes.windowed(inner, size),
+      emitOnClose: this.strategy.type === 'ON_WINDOW_CLOSE', resultKeySerde: (inner) => Serdes.windowed(inner, size),
     }, (storeName, state) => (sliding ? slidingWindowAggregateProcessor(w, spec(storeName, state)) : timeWindowAggregateProcessor(w, spec(storeName, state))));
   }
 }

@@ -31,6 +31,20 @@ export interface WindowedAggregateLayout<K, A> {
   readonly resultKeySerde: (inner: Serde<K>) => Serde<Windowed<K>>;
   readonly graceForSuppress: number;
   readonly closeOnIdleMs: number | undefined;
+  /** `onWindowClose` reads closed windows back from the store: the default retention keeps slack for that. */
+  readonly emitOnClose: boolean;
+}
+
+/**
+ * Default retention of an `onWindowClose` store: the minimum plus Kafka's RocksDB segment interval,
+ * `max(min / 2, 60 s)`. Kafka drops whole segments, so a closed window outlives `min` by up to one
+ * segment and its final result is still read back; our stores expire windows exactly at their
+ * retention, which would lose final results (e.g. tumbling windows without grace) without this.
+ * @example
+ * onCloseRetentionMs(10); // 60_010
+ */
+export function onCloseRetentionMs(minRetentionMs: number): number {
+  return minRetentionMs + Math.max(Math.floor(minRetentionMs / 2), 60_000);
 }
 
 /**
@@ -62,7 +76,7 @@ export function windowedAggregate<K, V, A>(
   const source = grouped.repartitionedFor(storeName, m?.storeName !== undefined);
   const keySerde = m?.keySerde ?? grouped.keySerde ?? missingSerde<K>(storeName, 'key');
   const valueSerde = m?.valueSerde ?? layout.valueSerde ?? missingSerde<A>(storeName, 'value');
-  const retention = m?.retentionMs ?? layout.defaultRetentionMs;
+  const retention = m?.retentionMs ?? (layout.emitOnClose ? onCloseRetentionMs(layout.defaultRetentionMs) : layout.defaultRetentionMs);
   if (retention < layout.minRetentionMs) {
     throw new RangeError(`store "${storeName}": retention ${retention} ms must be >= ${layout.minRetentionMs} ms (window size/gap + grace, as Kafka requires)`);
   }

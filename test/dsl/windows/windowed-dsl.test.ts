@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { Consumed } from '../../../dsl/consumed.js';
+import { Grouped } from '../../../dsl/grouped.js';
 import { EmitStrategy } from '../../../dsl/emit-strategy.js';
 import { Materialized } from '../../../dsl/materialized.js';
 import type { KTable } from '../../../dsl/ktable.js';
@@ -70,6 +71,15 @@ describe('dsl > windows > windowedBy through StreamsBuilder and the driver', () 
     const text = suppressed.topology.describe().toString();
     expect(text).toContain('KTABLE-SUPPRESS-0000000002 (stores: [KTABLE-SUPPRESS-STATE-STORE-0000000003])');
     expect(onClose.topology.describe().toString()).not.toContain('SUPPRESS');
+  });
+
+  it('with DSL defaults (caching on) and after a key change: repartition named after the store, same results', () => {
+    const h = drive((b) => b.stream('in', Consumed.with(S, S)).selectKey((_k, v) => v).groupByKey(Grouped.with(S, S))
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10)).emitStrategy(EmitStrategy.onWindowClose().withEmitIntervalMs(0)).count()
+      .toStream().to('out', Produced.with(Serdes.windowed(S, 10), Serdes.long())));
+    for (const [v, t] of [['x', 1], ['y', 2], ['x', 3], ['x', 11]] as const) h.input.pipeInput('k', v, t);
+    expect(h.read()).toEqual(['x[0,10]=2@3', 'y[0,10]=1@2']);
+    expect(h.driver.producedTopicNames()).toContain('win-KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition');
   });
 
   it('rejects a retention below size + grace, and untilWindowCloses on a non-windowed table', () => {
