@@ -1,6 +1,14 @@
 import type { Producer } from '../core/client.js';
 import type { ProducedRecord, RecordMetadata } from '../core/record.js';
-import { checkpointKey } from './changelog-topics.js';
+
+/**
+ * The key of a changelog partition in a task's checkpoint (`TaskStateDb.commit`): `<topic>-<partition>`.
+ * @example
+ * checkpointKey('app-counts-changelog', 2); // 'app-counts-changelog-2'
+ */
+export function checkpointKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
 
 /**
  * Remembers, per changelog partition, the offset after the last record the broker acknowledged —

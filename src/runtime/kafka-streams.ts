@@ -8,7 +8,7 @@ import { IllegalStateError, InvalidStateStoreError } from '../core/errors.js';
 import type { Topology } from '../processor/topology.js';
 import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
-import { collectMetrics } from './streams-metrics.js';
+import { collectMetrics, toPrometheusText } from './streams-metrics.js';
 import { createStreamThread, releaseStreamThread, type RunningThread } from './stream-thread-clients.js';
 import { prepareTopics } from './topic-setup.js';
 import { TopologyMetadata } from './topology-metadata.js';
@@ -304,5 +304,10 @@ export class KafkaStreams {
   metrics(): Record<string, number> {
     const r = this.#running ?? this.#lastRun;
     return r === undefined ? {} : collectMetrics(r.thread, r.tasks, r.collector);
+  }
+
+  /** {@link metrics} in the Prometheus text format (for a `/metrics` endpoint). */
+  metricsText(): string {
+    return toPrometheusText(this.#config.applicationId, this.metrics());
   }
 }

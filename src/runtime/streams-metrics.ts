@@ -36,3 +36,32 @@ export function collectMetrics(thread: StreamThread, tasks: TaskManager, collect
   }
   return out;
 }
+
+const TASK_METRIC = /^task\.(\d+_\d+)\.(.+)$/;
+const promName = (name: string) => `tributary_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+const promLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/**
+ * Renders `metrics()` in the Prometheus text exposition format: `process-total` becomes
+ * `tributary_process_total{application_id="app"}`, `task.0_1.process-total` becomes
+ * `tributary_task_process_total{application_id="app",task_id="0_1"}`; `*-total` metrics are
+ * counters, the rest gauges.
+ * @example
+ * res.end(toPrometheusText('page-views', app.metrics()));
+ */
+export function toPrometheusText(applicationId: string, metrics: Readonly<Record<string, number>>): string {
+  const families = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(metrics)) {
+    const task = TASK_METRIC.exec(key);
+    const name = promName(task === null ? key : `task_${task[2]}`);
+    const labels = `application_id="${promLabel(applicationId)}"${task === null ? '' : `,task_id="${task[1]}"`}`;
+    const lines = families.get(name) ?? [];
+    lines.push(`${name}{${labels}} ${Number.isFinite(value) ? value : 'NaN'}`);
+    families.set(name, lines);
+  }
+  const out: string[] = [];
+  for (const [name, lines] of [...families].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    out.push(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}`, ...lines);
+  }
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}

@@ -55,6 +55,10 @@ describe('runtime > KafkaStreams', () => {
     expect(streams.metrics()['records-consumed-total']).toBe(200);
     expect(streams.metrics()['records-sent-total']).toBe(180);
     expect(streams.metrics()['active-tasks']).toBe(4);
+    const text = streams.metricsText();
+    expect(text).toContain('# TYPE tributary_process_total counter\ntributary_process_total{application_id="app"} 200\n');
+    expect(text).toMatch(/^tributary_task_process_total\{application_id="app",task_id="0_3"\} \d+$/m);
+    expect(text).toContain('# TYPE tributary_commit_latency_max gauge');
     await streams.close();
     expect(streams.state).toBe('NOT_RUNNING');
   });
