@@ -19,7 +19,7 @@ import { ProducerStateTable } from './producer-state.js';
 import { type AbortedTxn, TxnIndex } from './txn-index.js';
 import * as codec from './txn-log-codec.js';
 import type { TxnMetadataRecord } from './txn-log-codec.js';
-import { writeMarkers } from './txn-markers.js';
+import { completeAbort, completeCommit } from './txn-markers.js';
 import { transition } from './txn-state.js';
 import { TxnRecovery } from './txn-recovery.js';
 
@@ -154,9 +154,7 @@ export class TransactionCoordinator implements TransactionView {
   /** Commits or aborts the producer's transaction (see the steps above). A no-op when nothing was added. */
   async endTxn(transactionalId: string, producerId: number, epoch: number, commit: boolean): Promise<void> {
     const meta = this.assertCurrent(transactionalId, producerId, epoch);
-    if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') {
-      throw new ConcurrentTransactionsError(`transactionalId "${transactionalId}": the previous transaction is still completing (${meta.state})`);
-    }
+    assertNotCompleting(transactionalId, meta);
     if (meta.state !== 'Ongoing') return;
     if (!commit) {
       this.abort(transactionalId, meta, false);
@@ -200,43 +198,21 @@ export class TransactionCoordinator implements TransactionView {
     else if (meta.state === 'Ongoing' || meta.state === 'PrepareAbort') this.abort(transactionalId, meta, false);
   }
 
-  /** @internal Step 3 of a commit: markers, group offsets, CompleteCommit — one synchronous step. */
+  /** @internal Step 3 of a commit (see txn-markers.ts). */
   completeCommit(transactionalId: string, meta: TxnMetadataRecord): void {
-    writeMarkers(this.core, meta, true);
-    for (const p of meta.partitions) this.index.end(p.topic, p.partition, meta.producerId);
-    for (const o of meta.offsets) this.offsetSink.commitTransactionalOffsets(o.groupId, o.offsets);
-    meta.state = transition(transactionalId, meta.state, 'CompleteCommit');
-    this.clearTxn(meta);
-    this.persistMeta(transactionalId, meta);
+    completeCommit(this, transactionalId, meta);
   }
 
-  /** @internal PrepareAbort, ABORT markers and aborted-index entries, CompleteAbort; optionally fences the producer. */
+  /** @internal Aborts the transaction (see txn-markers.ts); `bumpEpoch` fences its producer. */
   abort(transactionalId: string, meta: TxnMetadataRecord, bumpEpoch: boolean): void {
-    if (meta.state === 'Ongoing') {
-      meta.state = transition(transactionalId, meta.state, 'PrepareAbort');
-      this.persistMeta(transactionalId, meta);
-    }
-    const entries = writeMarkers(this.core, meta, false);
-    if (entries.length > 0) this.persist(codec.encodeAbortedRecord(transactionalId, meta.txnNumber, entries));
-    for (const e of entries) this.index.addAborted(this.core.getLog(e.topic, e.partition), e);
-    for (const p of meta.partitions) this.index.end(p.topic, p.partition, meta.producerId);
-    meta.state = transition(transactionalId, meta.state, 'CompleteAbort');
-    this.clearTxn(meta);
+    completeAbort(this, transactionalId, meta);
     if (bumpEpoch) this.bumpEpoch(meta);
     this.persistMeta(transactionalId, meta);
   }
 
-  private clearTxn(meta: TxnMetadataRecord): void {
-    meta.partitions = [];
-    meta.offsets = [];
-    meta.startedAt = 0;
-  }
-
   private beginIfNeeded(transactionalId: string, meta: TxnMetadataRecord): TxnMetadataRecord {
     if (meta.state === 'Ongoing') return meta;
-    if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') {
-      throw new ConcurrentTransactionsError(`transactionalId "${transactionalId}": the previous transaction is still completing (${meta.state})`);
-    }
+    assertNotCompleting(transactionalId, meta);
     meta.state = transition(transactionalId, meta.state, 'Ongoing');
     meta.txnNumber++;
     meta.startedAt = this.core.clock.now();
@@ -245,7 +221,8 @@ export class TransactionCoordinator implements TransactionView {
     return meta;
   }
 
-  private bumpEpoch(meta: TxnMetadataRecord): void {
+  /** @internal */
+  bumpEpoch(meta: TxnMetadataRecord): void {
     if (meta.producerEpoch >= MAX_EPOCH) {
       meta.producerId = this.allocateProducerId();
       meta.producerEpoch = 0;
@@ -266,5 +243,11 @@ export class TransactionCoordinator implements TransactionView {
   private assertOpen(): void {
     if (this.closed) throw new ClosedError('transaction coordinator');
     this.core.assertOpen('broker');
+  }
+}
+
+function assertNotCompleting(transactionalId: string, meta: TxnMetadataRecord): void {
+  if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort') {
+    throw new ConcurrentTransactionsError(`transactionalId "${transactionalId}": the previous transaction is still completing (${meta.state})`);
   }
 }

@@ -1,10 +1,46 @@
 /**
- * Writing transaction markers: the COMMIT or ABORT control batch that ends a transaction in each
- * partition it touched (KIP-98's WriteTxnMarkers, done in-process).
+ * Ending a transaction: the COMMIT or ABORT control batch in each partition it touched (KIP-98's
+ * WriteTxnMarkers, done in-process), and the coordinator's bookkeeping around it. Each function runs in
+ * one synchronous step, so no append of another producer lands between the markers.
  */
 import { EMPTY_HEADERS } from '../../core/record.js';
 import type { BrokerCore } from '../broker-core.js';
-import { encodeMarkerKey, encodeMarkerValue, type AbortedEntry, type TxnMetadataRecord } from './txn-log-codec.js';
+import type { TransactionCoordinator } from './transaction-coordinator.js';
+import { encodeAbortedRecord, encodeMarkerKey, encodeMarkerValue, type AbortedEntry, type TxnMetadataRecord } from './txn-log-codec.js';
+import { transition } from './txn-state.js';
+
+/** Step 3 of a commit: COMMIT markers, the group offsets, CompleteCommit (persisted). */
+export function completeCommit(txn: TransactionCoordinator, transactionalId: string, meta: TxnMetadataRecord): void {
+  writeMarkers(txn.core, meta, true);
+  for (const p of meta.partitions) txn.index.end(p.topic, p.partition, meta.producerId);
+  for (const o of meta.offsets) txn.offsetSink.commitTransactionalOffsets(o.groupId, o.offsets);
+  meta.state = transition(transactionalId, meta.state, 'CompleteCommit');
+  clearTxn(meta);
+  txn.persistMeta(transactionalId, meta);
+}
+
+/**
+ * PrepareAbort (persisted), ABORT markers, the aborted-index record and entries, then CompleteAbort in
+ * memory: the caller persists it, after bumping the epoch when the producer must be fenced.
+ */
+export function completeAbort(txn: TransactionCoordinator, transactionalId: string, meta: TxnMetadataRecord): void {
+  if (meta.state === 'Ongoing') {
+    meta.state = transition(transactionalId, meta.state, 'PrepareAbort');
+    txn.persistMeta(transactionalId, meta);
+  }
+  const entries = writeMarkers(txn.core, meta, false);
+  if (entries.length > 0) txn.persist(encodeAbortedRecord(transactionalId, meta.txnNumber, entries));
+  for (const e of entries) txn.index.addAborted(txn.core.getLog(e.topic, e.partition), e);
+  for (const p of meta.partitions) txn.index.end(p.topic, p.partition, meta.producerId);
+  meta.state = transition(transactionalId, meta.state, 'CompleteAbort');
+  clearTxn(meta);
+}
+
+function clearTxn(meta: TxnMetadataRecord): void {
+  meta.partitions = [];
+  meta.offsets = [];
+  meta.startedAt = 0;
+}
 
 /**
  * Appends one control batch (isControl + isTransactional, stamped with the producer id and epoch) to
