@@ -52,6 +52,20 @@ describe('dsl > suppress through StreamsBuilder and the driver', () => {
     driver.close();
   });
 
+  it('untilTimeLimit on a plain table: rate-limits per key, tombstones are forwarded', () => {
+    const b = new StreamsBuilder();
+    b.table('in', Consumed.with(S, S)).suppress(Suppressed.untilTimeLimit(10, BufferConfig.maxRecords(100))).toStream().to('out', Produced.with(S, S));
+    const driver = new TopologyTestDriver(b.build(), {}, 0);
+    const input = driver.createInputTopic('in', S, S);
+    const output = driver.createOutputTopic('out', S, S);
+    input.pipeInput('a', 'a1', 0);
+    input.pipeInput('a', 'a2', 5);
+    input.pipeInput('b', null as unknown as string, 6);
+    input.pipeInput('c', 'c1', 16); // expiry 6: a (buffered at 0) and b (at 6) go, oldest first
+    expect(output.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['a', 'a2', 5], ['b', null, 6]]);
+    driver.close();
+  });
+
   it('closeOnIdle (opt-in): advancing the driver\'s wall clock closes windows for onWindowClose and suppress', () => {
     for (const mode of ['onWindowClose', 'suppress'] as const) {
       const b = new StreamsBuilder();
