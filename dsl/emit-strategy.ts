@@ -40,5 +40,9 @@ export class EmitStrategy {
   }
 }
 
-/** Kafka's default of `__emit.interval.ms.kstreams.windowed.aggregation__`. */
+/**
+ * Kafka's default of `__emit.interval.ms.kstreams.windowed.aggregation__`.
+ * @example
+ * EmitStrategy.onWindowClose().emitIntervalMs === DEFAULT_EMIT_INTERVAL_MS; // true
+ */
 export const DEFAULT_EMIT_INTERVAL_MS = 1000;

@@ -18,17 +18,21 @@ import { TopologyTestDriver } from 'tributary/testing';
  * `TimeWindows` is not re-exported by the package entry point yet and examples import only the
  * entry points, so the caller passes it in; once `tributary` exports `TimeWindows` this becomes the
  * default (see the windowing report).
+ * @example
+ * buildTopology(builder, TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS));
  */
 export type PageViewWindows = FirstOverloadArg<ReturnType<ReturnType<StreamsBuilder['stream']>['groupByKey']>['windowedBy']>;
 type FirstOverloadArg<F> = F extends { (a: infer A): unknown; (a: infer _B): unknown } ? A : never;
 
+/** Input topic: key page path, value user id. @example input = driver.createInputTopic(INPUT_TOPIC, Serdes.string(), Serdes.string()); */
 export const INPUT_TOPIC = 'page-views';
+/** Output topic: key `Windowed<page>`, value count. @example driver.createOutputTopic(OUTPUT_TOPIC, Serdes.windowed(Serdes.string(), WINDOW_MS), Serdes.long()); */
 export const OUTPUT_TOPIC = 'page-view-counts';
-/** Window size: one minute. */
+/** Window size: one minute. @example Serdes.windowed(Serdes.string(), WINDOW_MS); */
 export const WINDOW_MS = 60_000;
-/** How late a view may arrive and still count. */
+/** How late a view may arrive and still count. @example TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS); */
 export const GRACE_MS = 10_000;
-/** Name of the queryable window store of counts. */
+/** Name of the queryable window store of counts. @example driver.getWindowStore(STORE_NAME); */
 export const STORE_NAME = 'page-view-counts-store';
 
 /**

@@ -3,7 +3,11 @@ import type { Headers } from '../../src/core/record.js';
 import type { Serde } from '../../src/serdes/serde.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
 
-/** One buffered key: its latest update and where it sits in the time order. */
+/**
+ * One buffered key: its latest update and where it sits in the time order.
+ * @example
+ * const oldest: BufferedEntry<string, number> | undefined = buffer.peek();
+ */
 export interface BufferedEntry<K, V> {
   readonly time: number;
   readonly keyBytes: Buffer;

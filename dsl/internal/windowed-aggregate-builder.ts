@@ -15,7 +15,11 @@ import { AggregateTableState, type TableState } from './table-state.js';
 import { missingSerde } from './timestamped-store.js';
 import { windowedTableInfo } from './windowed-table-info.js';
 
-/** How one windowed aggregation is laid out (everything but the processor). */
+/**
+ * How one windowed aggregation is laid out (everything but the processor).
+ * @example
+ * const layout: WindowedAggregateLayout<string, number> = { prefix: 'KSTREAM-AGGREGATE-', named: undefined, materialized: undefined, valueSerde: Serdes.long(), store: 'window', windowSizeMs: 10, defaultRetentionMs: 10, minRetentionMs: 10, resultKeySerde: (k) => Serdes.windowed(k, 10), graceForSuppress: 0, closeOnIdleMs: undefined, emitOnClose: false };
+ */
 export interface WindowedAggregateLayout<K, A> {
   readonly prefix: string;
   readonly named: Named | undefined;
