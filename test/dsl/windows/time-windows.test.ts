@@ -143,4 +143,26 @@ describe('dsl > windows > time-window aggregate', () => {
       h.close();
     }), { numRuns: 60 });
   });
+  it('property: onWindowClose emits exactly one final result per closed window, equal to the model count', () => {
+    const input = keyedRecords(fc, { keys: fc.constantFrom('a', 'b', 'c'), values: fc.integer(), maxDisorderMs: 30, maxGapMs: 12, maxLength: 60 });
+    fc.assert(fc.property(input, fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 0, max: 20 }), (records, size, adv, grace) => {
+      const windows = TimeWindows.ofSizeAndGrace(size, grace).advanceBy(Math.min(size, adv));
+      const h = windowHarness('window', timeWindowAggregateProcessor(windows, count(EmitStrategy.onWindowClose().withEmitIntervalMs(0))), 'counts', size);
+      const model = new Map<string, { n: number; ts: number; end: number }>();
+      let streamTime = -1;
+      for (const r of records) {
+        h.pipe(r.key, r.value, r.timestamp);
+        streamTime = Math.max(streamTime, r.timestamp);
+        for (const w of windows.windowsFor(r.timestamp)) {
+          if (streamTime >= w.end + grace) continue;
+          const k = `${r.key}@${w.start}`;
+          const m = model.get(k) ?? { n: 0, ts: -1, end: w.end };
+          model.set(k, { n: m.n + 1, ts: Math.max(m.ts, r.timestamp), end: w.end });
+        }
+      }
+      const closed = [...model].filter(([, m]) => m.end + grace <= streamTime).map(([k, m]) => `${k}=${m.n}@${m.ts}`);
+      expect(h.out.map((o) => `${o.key}@${o.start}=${o.value}@${o.timestamp}`).sort()).toEqual(closed.sort());
+      h.close();
+    }), { numRuns: 80 });
+  });
 });
