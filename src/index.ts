@@ -25,6 +25,15 @@ export type {
 } from './core/client.js';
 export type { ConsumedRecord, Headers, ProducedRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from './core/record.js';
 
+// ---- Streams runtime
+export { KafkaStreams } from './runtime/kafka-streams.js';
+export type { StreamsUncaughtExceptionResponse } from './runtime/kafka-streams.js';
+export type { KafkaStreamsState } from './runtime/kafka-streams-state.js';
+export type { StreamsConfig } from './runtime/streams-config.js';
+export { ProcessingExceptionHandlers } from './runtime/processing-exception-handler.js';
+export type { ProcessingExceptionHandler, ProcessingHandlerResponse } from './runtime/processing-exception-handler.js';
+export type { ThreadMetadata } from './runtime/thread-metadata.js';
+
 // ---- DSL
 export { StreamsBuilder } from '../dsl/streams-builder.js';
 export { KStream } from '../dsl/kstream.js';

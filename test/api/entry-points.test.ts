@@ -12,6 +12,7 @@ const mainNames = [
   'DuplicateSequenceError', 'GroupIdNotFoundError', 'Grouped', 'IllegalGenerationError', 'IllegalStateError',
   'InconsistentGroupProtocolError', 'InvalidConfigError', 'InvalidPartitionsError', 'InvalidProducerEpochError',
   'InvalidProducerIdMappingError', 'InvalidRecordError', 'InvalidStateStoreError', 'InvalidTopicError', 'InvalidTxnStateError',
+  'KafkaStreams', 'ProcessingExceptionHandlers',
   'CogroupedKStream', 'KGroupedStream', 'KGroupedTable', 'KTable', 'ValueAndTimestampSerde',
   'KStream', 'KeyValue', 'KeyValueStoreBuilder', 'Materialized', 'SessionStoreBuilder', 'Stores', 'WindowStoreBuilder', 'ManualClock', 'Named', 'NoOffsetForPartitionError', 'NonEmptyGroupError', 'OffsetOutOfRangeError',
   'OutOfOrderSequenceError', 'PartitionNotFoundError', 'Produced', 'ProducerFencedError', 'RebalanceInProgressError', 'Record',
@@ -27,7 +28,7 @@ const testingNames = [
 ];
 
 /** Names API.md promises (the ones implemented so far; the list only grows). */
-const promisedByApiMd = ['Broker', 'Serdes', 'StreamsBuilder', 'Topology', 'Consumed', 'Produced', 'Grouped', 'KeyValue', 'Materialized'];
+const promisedByApiMd = ['Broker', 'Serdes', 'StreamsBuilder', 'Topology', 'Consumed', 'Produced', 'Grouped', 'KeyValue', 'Materialized', 'KafkaStreams'];
 
 describe('api > entry points', () => {
   it("'tributary' exports exactly the listed names", () => {
