@@ -61,3 +61,5 @@ export async function main(log: (line: string) => void = console.log): Promise<v
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,4 +1,7 @@
-/** `npm start`: runs the demo on the embedded broker and prints what it did. */
-import { main as brokerDemo } from './broker-demo.js';
+/**
+ * `npm start`: the page-view filter topology running as a KafkaStreams app on the embedded broker.
+ * The broker on its own: `npx tsx examples/broker-demo.ts`.
+ */
+import { main as streamsDemo } from './stateless-demo.js';
 
-await brokerDemo();
+await streamsDemo();
