@@ -15,6 +15,7 @@
 import { ClosedError, ConcurrentTransactionsError, ProducerFencedError } from '../../core/errors.js';
 import { EMPTY_HEADERS } from '../../core/record.js';
 import type { BrokerCore, TransactionView } from '../broker-core.js';
+import type { PartitionLog } from '../log/partition-log.js';
 import { ProducerStateTable } from './producer-state.js';
 import { type AbortedTxn, TxnIndex } from './txn-index.js';
 import * as codec from './txn-log-codec.js';
@@ -51,6 +52,8 @@ export class TransactionCoordinator implements TransactionView {
   readonly index = new TxnIndex();
   /** @internal transactional id → metadata; shared with TxnRecovery. */
   readonly txns = new Map<string, TxnMetadataRecord>();
+  /** @internal The log each partition of an open transaction was in when it was added (this run only). */
+  readonly writtenTo = new WeakMap<object, PartitionLog>();
   /** @internal next producer id to hand out. */
   nextProducerId = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -128,7 +131,9 @@ export class TransactionCoordinator implements TransactionView {
       if (meta.partitions.some((p) => p.topic === topic && p.partition === partition)) continue;
       const log = this.core.getLog(topic, partition);
       const firstOffset = log.logEndOffset;
-      meta.partitions.push({ topic, partition, firstOffset });
+      const added = { topic, partition, firstOffset };
+      meta.partitions.push(added);
+      this.writtenTo.set(added, log);
       this.index.begin(log, topic, partition, producerId, firstOffset);
       changed = true;
     }

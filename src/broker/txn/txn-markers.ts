@@ -5,13 +5,14 @@
  */
 import { EMPTY_HEADERS } from '../../core/record.js';
 import type { BrokerCore } from '../broker-core.js';
+import type { PartitionLog } from '../log/partition-log.js';
 import type { TransactionCoordinator } from './transaction-coordinator.js';
 import { encodeAbortedRecord, encodeMarkerKey, encodeMarkerValue, type AbortedEntry, type TxnMetadataRecord } from './txn-log-codec.js';
 import { transition } from './txn-state.js';
 
 /** Step 3 of a commit: COMMIT markers, the group offsets, CompleteCommit (persisted). */
 export function completeCommit(txn: TransactionCoordinator, transactionalId: string, meta: TxnMetadataRecord): void {
-  writeMarkers(txn.core, meta, true);
+  writeMarkers(txn.core, meta, true, txn.writtenTo);
   for (const p of meta.partitions) txn.index.end(p.topic, p.partition, meta.producerId);
   for (const o of meta.offsets) txn.offsetSink.commitTransactionalOffsets(o.groupId, o.offsets);
   meta.state = transition(transactionalId, meta.state, 'CompleteCommit');
@@ -28,7 +29,7 @@ export function completeAbort(txn: TransactionCoordinator, transactionalId: stri
     meta.state = transition(transactionalId, meta.state, 'PrepareAbort');
     txn.persistMeta(transactionalId, meta);
   }
-  const entries = writeMarkers(txn.core, meta, false);
+  const entries = writeMarkers(txn.core, meta, false, txn.writtenTo);
   if (entries.length > 0) txn.persist(encodeAbortedRecord(transactionalId, meta.txnNumber, entries));
   for (const e of entries) txn.index.addAborted(txn.core.getLog(e.topic, e.partition), e);
   for (const p of meta.partitions) txn.index.end(p.topic, p.partition, meta.producerId);
@@ -48,7 +49,7 @@ function clearTxn(meta: TxnMetadataRecord): void {
  * marker closes: `[firstOffset, markerOffset)`. A partition of a deleted topic is skipped: its records
  * are gone with it.
  */
-export function writeMarkers(core: BrokerCore, meta: TxnMetadataRecord, commit: boolean): AbortedEntry[] {
+export function writeMarkers(core: BrokerCore, meta: TxnMetadataRecord, commit: boolean, writtenTo?: WeakMap<object, PartitionLog>): AbortedEntry[] {
   const now = core.clock.now();
   const key = encodeMarkerKey(commit);
   const value = encodeMarkerValue();
@@ -60,6 +61,9 @@ export function writeMarkers(core: BrokerCore, meta: TxnMetadataRecord, commit: 
     seen.add(id);
     if (!core.hasTopic(p.topic) || p.partition >= core.partitionCount(p.topic)) continue;
     const log = core.getLog(p.topic, p.partition);
+    // The topic was deleted and created again since the transaction wrote to it: nothing of it is left there.
+    const original = writtenTo?.get(p);
+    if (original !== undefined && original !== log) continue;
     const { baseOffset } = log.append({
       records: [{ timestamp: now, key, value, headers: EMPTY_HEADERS }],
       producerId: meta.producerId,

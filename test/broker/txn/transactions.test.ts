@@ -199,6 +199,7 @@ describe('broker > txn > deleted topics', () => {
     expect(await readValues(broker, 't', 'read_committed')).toEqual([['new-0', 'new-1']]);
     await a.abortTransaction(); // its partition is gone: no marker to write, nothing breaks
     expect(await readValues(broker, 't', 'read_committed')).toEqual([['new-0', 'new-1']]);
+    expect(broker.core.getLog('t', 0).logEndOffset).toBe(2); // no stray ABORT marker in the new topic
     await broker.close();
   });
 });
