@@ -1,6 +1,9 @@
 import { runBrokerBench } from './broker.bench.js';
+import { runCompactionBench } from './compaction.bench.js';
 import { runStateBench } from './state.bench.js';
 import { runStatelessBench } from './stateless.bench.js';
+import { runTxnBench } from './txn.bench.js';
+import { runWindowedBench } from './windowed.bench.js';
 
 export interface SuiteOptions {
   records?: number;
@@ -12,4 +15,7 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<void>> = {
   broker: runBrokerBench,
   stateless: (opts) => runStatelessBench({ records: opts.records }),
   state: (opts) => runStateBench({ records: opts.records }),
+  windowed: (opts) => runWindowedBench({ records: opts.records }),
+  txn: (opts) => runTxnBench({ records: opts.records }),
+  compaction: (opts) => runCompactionBench({ records: opts.records }),
 };

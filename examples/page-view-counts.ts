@@ -10,19 +10,8 @@
  * `dropped-records`. Output keys use Kafka's time-windowed layout (page bytes + 8-byte window start),
  * so a Java consumer reads them with `WindowedSerdes.timeWindowedSerdeFrom(String.class, 60000)`.
  */
-import { Consumed, Materialized, Produced, Serdes, StreamsBuilder } from 'tributary';
+import { Consumed, Materialized, Produced, Serdes, StreamsBuilder, TimeWindows } from 'tributary';
 import { TopologyTestDriver } from 'tributary/testing';
-
-/**
- * The window definition the topology uses: `TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)`.
- * `TimeWindows` is not re-exported by the package entry point yet and examples import only the
- * entry points, so the caller passes it in; once `tributary` exports `TimeWindows` this becomes the
- * default (see the windowing report).
- * @example
- * buildTopology(builder, TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS));
- */
-export type PageViewWindows = FirstOverloadArg<ReturnType<ReturnType<StreamsBuilder['stream']>['groupByKey']>['windowedBy']>;
-type FirstOverloadArg<F> = F extends { (a: infer A): unknown; (a: infer _B): unknown } ? A : never;
 
 /** Input topic: key page path, value user id. @example input = driver.createInputTopic(INPUT_TOPIC, Serdes.string(), Serdes.string()); */
 export const INPUT_TOPIC = 'page-views';
@@ -38,12 +27,9 @@ export const STORE_NAME = 'page-view-counts-store';
 /**
  * Declares the page-view count topology on `builder` and returns it.
  * @example
- * const topology = buildTopology(new StreamsBuilder(), TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)).build();
+ * const topology = buildTopology(new StreamsBuilder()).build();
  */
-export function buildTopology(builder: StreamsBuilder, windows?: PageViewWindows): StreamsBuilder {
-  if (windows === undefined) {
-    throw new TypeError(`page-view-counts: pass TimeWindows.ofSizeAndGrace(${WINDOW_MS}, ${GRACE_MS}) (TimeWindows is not exported by 'tributary' yet)`);
-  }
+export function buildTopology(builder: StreamsBuilder, windows: TimeWindows = TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)): StreamsBuilder {
   builder
     .stream(INPUT_TOPIC, Consumed.with(Serdes.string(), Serdes.string()))
     .groupByKey()
@@ -58,9 +44,9 @@ export function buildTopology(builder: StreamsBuilder, windows?: PageViewWindows
  * Counts `views` (page, timestamp) in-process through the test driver and prints each update as
  * `page @ windowStart: count`.
  * @example
- * main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }], TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS)); // /home @ 0: 1, /home @ 0: 2
+ * main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }]); // /home @ 0: 1, /home @ 0: 2
  */
-export function main(views: readonly { page: string; at: number }[], windows: PageViewWindows, log: (line: string) => void = console.log): void {
+export function main(views: readonly { page: string; at: number }[], log: (line: string) => void = console.log, windows?: TimeWindows): void {
   const driver = new TopologyTestDriver(buildTopology(new StreamsBuilder(), windows).build(), { applicationId: 'page-view-counts' }, 0);
   try {
     const input = driver.createInputTopic(INPUT_TOPIC, Serdes.string(), Serdes.string());

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Serdes, StreamsBuilder } from 'tributary';
+import { Serdes, StreamsBuilder, TimeWindows } from 'tributary';
 import { keyedRecords, TopologyTestDriver } from 'tributary/testing';
-import { TimeWindows } from '../../dsl/windows/time-windows.js';
 import { buildTopology, GRACE_MS, INPUT_TOPIC, main, OUTPUT_TOPIC, WINDOW_MS } from '../../examples/page-view-counts.js';
 
 function run(views: readonly { key: string; timestamp: number }[]) {
@@ -30,13 +29,21 @@ describe('examples > page-view-counts', () => {
     driver.close();
   });
 
-  it('buildTopology without windows says what to pass', () => {
-    expect(() => buildTopology(new StreamsBuilder())).toThrow(/TimeWindows.ofSizeAndGrace\(60000, 10000\)/);
+  it('buildTopology defaults to tumbling 60 s windows with 10 s grace', () => {
+    const text = buildTopology(new StreamsBuilder()).build().describe().toString();
+    expect(text).toContain('page-view-counts-store');
+    const byDefault = new TopologyTestDriver(buildTopology(new StreamsBuilder()).build(), { applicationId: 'pvc' }, 0);
+    const input = byDefault.createInputTopic(INPUT_TOPIC, Serdes.string(), Serdes.string());
+    input.pipeInput('/home', 'u', 59_999);
+    input.pipeInput('/home', 'u', 60_000);
+    const out = byDefault.createOutputTopic(OUTPUT_TOPIC, Serdes.windowed(Serdes.string(), WINDOW_MS), Serdes.long());
+    expect(out.readKeyValuesToList().map(({ key }) => key!.window.start)).toEqual([0, 60_000]);
+    byDefault.close();
   });
 
   it('main prints each update', () => {
     const lines: string[] = [];
-    main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }], TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS), (l) => lines.push(l));
+    main([{ page: '/home', at: 1_000 }, { page: '/home', at: 2_000 }], (l) => lines.push(l));
     expect(lines).toEqual(['/home @ 0: 1', '/home @ 0: 2']);
   });
 
