@@ -4,13 +4,15 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { ClientFactory } from '../client/client-factory.js';
 import { openEmbeddedBroker } from '../client/embedded-broker.js';
 import type { Admin } from '../core/client.js';
-import { IllegalStateError, InvalidStateStoreError } from '../core/errors.js';
+import { IllegalStateError } from '../core/errors.js';
 import type { Topology } from '../processor/topology.js';
 import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
 import { collectMetrics, toPrometheusText } from './streams-metrics.js';
 import { createStreamThread, releaseStreamThread, type RunningThread } from './stream-thread-clients.js';
 import { prepareTopics } from './topic-setup.js';
+import { localStoreView, type QueryableStoreType } from './interactive-queries.js';
+import { TaskStateManager, type TaskRestoreProgress } from './task-state-manager.js';
 import { TopologyMetadata } from './topology-metadata.js';
 import { compareTaskIds, type ThreadMetadata } from './thread-metadata.js';
 
@@ -45,6 +47,11 @@ const REPLACE_THREAD_BACKOFF_MS = 100;
  * 4. one producer shared by all tasks through a record collector (one send batch per iteration);
  * 5. the processing loop (see `StreamThread`); `start()` resolves once it runs.
  *
+ * State stores: each task opens its state directory `<stateDir>/<applicationId>/<taskId>/` and
+ * restores its logged stores from their changelogs before it processes (see `TaskStateManager`);
+ * the application stays REBALANCING meanwhile, with progress on `restoreProgress$`. Commits flush
+ * the stores and then write each task's checkpoint; `store(name, QueryableStoreTypes...)` queries them.
+ *
  * Topics: the application creates only its internal topics (repartition and changelog topics).
  * Source and output topics must exist — as with a Kafka cluster that does not auto-create topics, a
  * send to a missing output topic fails the application.
@@ -72,11 +79,18 @@ export class KafkaStreams {
   #starting: Promise<void> | undefined;
   #replacing: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  /** The state stores of this instance's tasks (state directories, record cache, restore, checkpoints). */
+  readonly #stores: TaskStateManager;
 
   /** The application's lifecycle state; subscribers get the current state first. */
   readonly state$: Observable<KafkaStreamsState>;
   /** Every error that killed the stream thread — the fatal one, and any a replaced thread died of (the last replayed to late subscribers). */
   readonly uncaughtException$: Observable<Error> = this.#errors.asObservable();
+  /**
+   * Restore progress of every store of every task this instance restores from its changelog (Kafka's
+   * `StateRestoreListener`): one event per batch, `done: true` on a store's last. Never completes.
+   */
+  readonly restoreProgress$: Observable<TaskRestoreProgress>;
 
   constructor(topology: Topology, config: StreamsConfig) {
     if (topology === null || typeof topology !== 'object' || typeof topology.subtopologies !== 'function') {
@@ -85,6 +99,8 @@ export class KafkaStreams {
     this.#topology = topology;
     this.#config = resolveStreamsConfig(config);
     this.state$ = this.#machine.state$;
+    this.#stores = new TaskStateManager(TopologyMetadata.of(topology, this.#config.applicationId), this.#config);
+    this.restoreProgress$ = this.#stores.restoreProgress$;
   }
 
   /** The current lifecycle state. */
@@ -139,12 +155,7 @@ export class KafkaStreams {
       const meta = TopologyMetadata.of(this.#topology, config.applicationId);
       // Steps 1 and 2
       await prepareTopics(admin, meta, config.logger);
-      if (meta.storeNames.length > 0) {
-        config.logger.warn(
-          `state stores [${meta.storeNames.join(', ')}] are written to their changelogs but not restored yet: ` +
-            'a restarted or moved task starts with empty stores (restoration arrives with state-store support)',
-        );
-      }
+      this.#stores.bind(clients, admin);
       this.#clients = { factory: clients, admin, meta };
       // Steps 3 to 5
       await this.#spawnThread();
@@ -164,7 +175,7 @@ export class KafkaStreams {
         if (this.state === 'REBALANCING') this.#machine.transition('RUNNING');
       },
       onFatal: (e) => this.#onThreadDied(e),
-    });
+    }, this.#stores);
     // From here on close() (or a failure) releases the clients.
     this.#running = running;
     this.#lastRun = running;
@@ -268,14 +279,22 @@ export class KafkaStreams {
   }
 
   /**
-   * Interactive queries over local stores arrive with state stores (next issue): for now this throws
-   * `InvalidStateStoreError` naming the store (and saying whether the topology has it).
+   * Interactive queries: a read-only view over store `name` in every active task of this instance
+   * (each task holds the keys of its partition; ask each instance for the whole picture).
+   * Throws `InvalidStateStoreError` for an unknown name (listing the known ones), a store being
+   * restored (retriable), an application not RUNNING / REBALANCING, or a store of another kind.
+   * @example
+   * const counts = app.store('counts', QueryableStoreTypes.keyValueStore<string, number>());
+   * counts.get('kafka'); // 3
    */
-  store<T>(name: string, _type?: unknown): T {
-    if (this.#topology.storeBuilder(name) === undefined) {
-      throw new InvalidStateStoreError(name, 'the topology has no store with this name');
-    }
-    throw new InvalidStateStoreError(name, 'interactive queries are not available yet (they arrive with state stores)');
+  store<T>(name: string, type?: QueryableStoreType<T>): T {
+    const knownStores = TopologyMetadata.of(this.#topology, this.#config.applicationId).storeNames;
+    return localStoreView(name, type as QueryableStoreType<T>, {
+      knownStores,
+      appState: () => this.state,
+      isRestoring: (store) => this.#stores.isRestoring(store),
+      tasks: () => this.#running?.tasks.tasks.values() ?? [],
+    });
   }
 
   /**

@@ -5,6 +5,7 @@ import { RuntimeRecordCollector } from './runtime-record-collector.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import { StreamThread, type StreamThreadEvents } from './stream-thread.js';
 import { TaskManager } from './task-manager.js';
+import type { TaskStateManager } from './task-state-manager.js';
 import type { TopologyMetadata } from './topology-metadata.js';
 
 /** A stream thread with the clients it owns. */
@@ -35,6 +36,7 @@ export function createStreamThread(
   meta: TopologyMetadata,
   config: ResolvedStreamsConfig,
   events: StreamThreadEvents,
+  state?: TaskStateManager,
 ): RunningThread {
   // Step 3
   const consumer = clients.consumer({
@@ -46,9 +48,11 @@ export function createStreamThread(
     maxPollRecords: config.maxPollRecords,
   });
   // Step 4
-  const producer = clients.producer({ clientId: `${config.applicationId}-producer` });
+  const plain = clients.producer({ clientId: `${config.applicationId}-producer` });
+  // With stores, the producer reports acknowledged changelog offsets for the tasks' checkpoints.
+  const producer = state === undefined ? plain : state.trackProducer(plain);
   const collector = new RuntimeRecordCollector(producer, admin);
-  const tasks = new TaskManager(topology, meta, config, collector, config.clock);
+  const tasks = new TaskManager(topology, meta, config, collector, config.clock, state);
   const thread = new StreamThread(consumer, collector, tasks, config, config.clock, events, admin);
   return { consumer, producer, tasks, thread, collector, loop: Promise.resolve() };
 }

@@ -149,9 +149,16 @@ export class StreamThread {
     }
   }
 
-  /** Commits every task now (also used on revoke and close). */
+  /**
+   * Commits every task now (also used on revoke and close): `commitTasks` (flush stores, await
+   * sends, commit offsets), then each task's local store state with its changelog checkpoint
+   * (`TaskStateManager.checkpoint`: last, so a checkpoint never runs ahead of its changelog).
+   */
   async commit(): Promise<boolean> {
     this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
-    return commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
+    const committed = await commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
+    // The changelog is durable even when the offsets commit lost a rebalance: checkpoint either way.
+    await this.tasks.checkpoint();
+    return committed;
   }
 }

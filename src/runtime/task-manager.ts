@@ -7,6 +7,7 @@ import type { RuntimeRecordCollector } from './runtime-record-collector.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import { StreamTask } from './stream-task.js';
 import type { TopologyMetadata } from './topology-metadata.js';
+import type { TaskStateManager } from './task-state-manager.js';
 
 /** Where a partition's records go. */
 interface Route {
@@ -41,6 +42,8 @@ export class TaskManager {
     private readonly config: ResolvedStreamsConfig,
     private readonly collector: RuntimeRecordCollector,
     private readonly clock: Clock,
+    /** The instance's state stores: task state directories, the record cache, restore, checkpoints. */
+    private readonly state?: TaskStateManager,
   ) {}
 
   /** Creates the tasks of newly assigned partitions (initializing their processors) and routes their records. */
@@ -107,6 +110,9 @@ export class TaskManager {
         await task.close();
       } catch (e) {
         failure ??= e;
+      } finally {
+        // Release the task's state directory (its lock) so the task can open again here or move.
+        await this.state?.closeTask(task.id).catch((e: unknown) => (failure ??= e));
       }
     }
     if (failure !== undefined) throw failure;
@@ -145,13 +151,18 @@ export class TaskManager {
     return n;
   }
 
+  /** The last step of a commit: every task's store changes and checkpoint, atomically per task (see `TaskStateManager.checkpoint`). */
+  async checkpoint(): Promise<void> {
+    await this.state?.checkpoint(this.tasks.keys());
+  }
+
   /** Fires due wall-clock punctuators of every task. */
   punctuateWallClock(): void {
     for (const task of this.tasks.values()) task.punctuateWallClock();
   }
 
   async #createTask(subtopologyId: number, partition: number): Promise<StreamTask> {
-    const executor = new TaskExecutor(this.topology, {
+    const options = {
       subtopologyId,
       partition,
       applicationId: this.config.applicationId,
@@ -161,8 +172,13 @@ export class TaskManager {
       defaultKeySerde: this.config.defaultKeySerde,
       defaultValueSerde: this.config.defaultValueSerde,
       stateDir: this.config.stateDir,
-    });
-    await executor.initAsync();
+    };
+    // With state stores: open the task's state, init, and restore its stores before it processes.
+    const executor =
+      this.state === undefined
+        ? new TaskExecutor(this.topology, options)
+        : await this.state.initTask(subtopologyId, partition, (extras) => new TaskExecutor(this.topology, { ...options, ...extras }));
+    if (this.state === undefined) await executor.initAsync();
     return new StreamTask(executor.taskId, executor, this.config.processingExceptionHandler);
   }
 
