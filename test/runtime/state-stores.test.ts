@@ -150,6 +150,27 @@ describe('runtime > state stores (persistent store, changelog, restore, interact
     expect(sorted(storeContents(second))).toBe(sorted(expected));
   });
 
+  it('a checkpoint past the changelog end (changelog recreated) wipes the local state and restores from the changelog', async () => {
+    const broker = await durableBroker();
+    const stateDir = tempDir('tributary-state-');
+    const first = startApp(broker, stateDir);
+    await produceLines(broker, LINES);
+    await first.start();
+    await waitFor(() => first.state === 'RUNNING' && sorted(storeContents(first)) === sorted(modelOf(LINES)), 10_000, 'the first run');
+    await first.close();
+    // The changelog is lost and recreated empty: the local checkpoints are ahead of it.
+    await broker.admin().deleteTopics(['wc-counts-changelog']);
+    await broker.admin().createTopics([{ topic: 'wc-counts-changelog', partitions: 3, config: { 'cleanup.policy': 'compact' } }]);
+    await broker.producer().send([{ topic: 'wc-counts-changelog', partition: 0, key: 'only', value: countSerde.serialize({ value: 7, timestamp: 1 }) }]);
+    const warnings: string[] = [];
+    const second = new KafkaStreams(wordCount(), { applicationId: 'wc', broker, stateDir, commitIntervalMs: 50, logger: { warn: (m) => warnings.push(m) } });
+    cleanups.push(() => second.close());
+    await second.start();
+    await waitForState(second, 'RUNNING');
+    expect(sorted(storeContents(second))).toBe(sorted(new Map([['only', 7]])));
+    expect(warnings.filter((w) => /past the changelog end/.test(w))).toHaveLength(3);
+  });
+
   it('two instances: each view holds only its own tasks\' keys, and their union is the model', async () => {
     const broker = await durableBroker();
     const a = startApp(broker, tempDir('tributary-state-a-'));
