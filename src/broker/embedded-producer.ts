@@ -8,7 +8,7 @@ import type { BrokerState } from './broker-state.js';
 import type { LogRecordInput } from './log/partition-log.js';
 import { partitionForKey } from './murmur2.js';
 import type { ObservedPartitionLog } from './observed-partition-log.js';
-import { checkPartition, checkSize, checkTimestamp, recordSize, toBytes, toHeaders } from './record-validation.js';
+import { checkCompactedKey, checkPartition, checkSize, checkTimestamp, recordSize, toBytes, toHeaders } from './record-validation.js';
 import { validateTopicName } from './topic-name.js';
 import type { TopicState } from './topic-registry.js';
 import { ProducerSession, type SessionBatch } from './txn/producer-session.js';
@@ -30,6 +30,8 @@ interface SendTarget {
   partitions: number;
   maxMessageBytes: number;
   logAppendTime: boolean;
+  /** The topic's cleanup.policy: a compacted topic refuses records without a key. */
+  cleanupPolicy: string | undefined;
   /** The sticky partition of this send's null-key records, -1 until one is needed. */
   sticky: number;
   batches: (PartitionBatch | undefined)[];
@@ -104,6 +106,7 @@ export class EmbeddedProducer implements Producer {
       if (record.partition !== undefined) partition = checkPartition(record.partition, target.partitions, topic, i);
       else if (key !== null) partition = partitionForKey(key, target.partitions);
       else partition = target.sticky >= 0 ? target.sticky : this.pickSticky(target);
+      checkCompactedKey(key, target.cleanupPolicy, topic, partition, i);
       checkSize(recordSize(key, value, headers), target.maxMessageBytes, topic, partition, i);
       const timestamp =
         target.logAppendTime || record.timestamp === undefined ? now : checkTimestamp(record.timestamp, topic, i);
@@ -227,13 +230,14 @@ export class EmbeddedProducer implements Producer {
         partitions: state.logs.length,
         maxMessageBytes: state.maxMessageBytes,
         logAppendTime: state.logAppendTime,
+        cleanupPolicy: state.config['cleanup.policy'],
         sticky: -1,
         batches: [],
       };
     } else {
       const { autoCreateTopics, defaultPartitions, maxMessageBytes } = this.broker.settings;
       if (!autoCreateTopics) this.broker.registry.require(topic); // throws TopicNotFoundError
-      target = { name: topic, state: undefined, partitions: defaultPartitions, maxMessageBytes, logAppendTime: false, sticky: -1, batches: [] };
+      target = { name: topic, state: undefined, partitions: defaultPartitions, maxMessageBytes, logAppendTime: false, cleanupPolicy: undefined, sticky: -1, batches: [] };
     }
     targets.set(topic, target);
     return target;

@@ -34,7 +34,7 @@ describe('broker > Broker > durable', () => {
   it('keeps topics, partitions, configs and records across a restart', async () => {
     const first = await openBroker();
     await first.admin().createTopics([
-      { topic: 'orders', partitions: 3, config: { 'cleanup.policy': 'compact', 'max.message.bytes': '5000' } },
+      { topic: 'orders', partitions: 3, config: { 'retention.ms': '86400000', 'max.message.bytes': '5000' } },
       { topic: 'empty' },
     ]);
     const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);

@@ -170,6 +170,21 @@ describe('broker > compaction', () => {
     expect(() => checkCompactedKey(null, 'delete', 't', 2, 7)).not.toThrow();
     expect(() => checkCompactedKey(Buffer.from('k'), 'compact', 't', 2, 7)).not.toThrow();
   });
+
+  it('the producer refuses a keyless record for a compacted topic, and the whole send changes nothing', async () => {
+    broker = await Broker.inMemory({ onWarning: () => undefined });
+    await broker.admin().createTopics([{ topic: 'c', partitions: 2, config: { 'cleanup.policy': 'compact' } }, { topic: 'd', partitions: 1 }]);
+    const send = broker.producer().send([
+      { topic: 'd', value: 'keyless is fine here' },
+      { topic: 'c', key: 'k', value: 'v' },
+      { topic: 'c', value: 'no key' },
+    ]);
+    await expect(send).rejects.toThrow(/topic "c" partition \d, record 2: a compacted topic/);
+    for (const topic of ['c', 'd']) {
+      const described = await broker.admin().describeTopic(topic);
+      expect(described.partitions.every((p) => p.highWatermark === 0)).toBe(true);
+    }
+  });
 });
 
 type Op = { kind: 'put'; key: number; value: number } | { kind: 'delete'; key: number } | { kind: 'compact' } | { kind: 'tick'; ms: number };
