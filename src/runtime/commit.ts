@@ -23,7 +23,9 @@ export interface CommitMetrics {
  * 2. collect each task's `processed offset + 1` for every partition that advanced;
  * 3. `consumer.commit(offsets)`;
  * 4. remember them as committed in the tasks.
- * (Changelogs and checkpoints of stores join this protocol with state stores' runtime support.)
+ * Step 1's store flush sends the stores' changelog records too; after this function the stream
+ * thread writes each task's store state and changelog checkpoint (step 5, `TaskStateManager.checkpoint`,
+ * which says why that order is safe).
  *
  * A commit that fails because the group rebalanced (`CommitFailedError`, `RebalanceInProgressError`)
  * is logged and returns false: the records will be processed again by the new owner (at-least-once).

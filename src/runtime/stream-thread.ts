@@ -157,7 +157,7 @@ export class StreamThread {
   async commit(): Promise<boolean> {
     this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
     const committed = await commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
-    // The changelog is durable even when the offsets commit lost a rebalance: checkpoint either way.
+    // Step 5 of the commit. The changelog is durable even when the offsets commit lost a rebalance: checkpoint either way.
     await this.tasks.checkpoint();
     return committed;
   }

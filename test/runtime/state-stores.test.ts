@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -169,6 +169,27 @@ describe('runtime > state stores (persistent store, changelog, restore, interact
     await waitForState(second, 'RUNNING');
     expect(sorted(storeContents(second))).toBe(sorted(new Map([['only', 7]])));
     expect(warnings.filter((w) => /past the changelog end/.test(w))).toHaveLength(3);
+  });
+
+  it('a corrupt task state directory is wiped with a warning and the store is restored from the changelog', async () => {
+    const broker = await durableBroker();
+    const stateDir = tempDir('tributary-state-');
+    const first = startApp(broker, stateDir);
+    await produceLines(broker, LINES);
+    await first.start();
+    const model = modelOf(LINES);
+    await waitFor(() => first.state === 'RUNNING' && sorted(storeContents(first)) === sorted(model), 10_000, 'the first run');
+    await first.close();
+    const taskDirs = readdirSync(join(stateDir, 'wc'));
+    expect(taskDirs.sort()).toEqual(['1_0', '1_1', '1_2']); // only the tasks with stores have a state directory
+    for (const d of taskDirs) writeFileSync(join(stateDir, 'wc', d, 'CURRENT'), 'not a LevelDB file\u0000garbage');
+    const warnings: string[] = [];
+    const second = new KafkaStreams(wordCount(), { applicationId: 'wc', broker, stateDir, commitIntervalMs: 50, logger: { warn: (m) => warnings.push(m) } });
+    cleanups.push(() => second.close());
+    await second.start();
+    await waitForState(second, 'RUNNING');
+    expect(warnings.filter((w) => /corrupt/.test(w))).toHaveLength(3);
+    expect(sorted(storeContents(second))).toBe(sorted(model));
   });
 
   it('two instances: each view holds only its own tasks\' keys, and their union is the model', async () => {
