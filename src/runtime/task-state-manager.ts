@@ -7,12 +7,16 @@ import { TaskStateDb } from '../../state/task-state-db.js';
 import { ThreadCache } from '../../state/thread-cache.js';
 import type { ClientFactory } from '../client/client-factory.js';
 import type { Admin, Producer } from '../core/client.js';
-import { TaskCorruptedError } from '../core/errors.js';
+import { StateDirLockedError, TaskCorruptedError } from '../core/errors.js';
 import type { TaskExecutor } from '../processor/task-executor.js';
 import { ChangelogOffsets, checkpointKey } from './changelog-offsets.js';
 import { changelogBatches, changelogRange } from './changelog-restore.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { TopologyMetadata } from './topology-metadata.js';
+
+/** How long a task waits for its state directory's lock (held by a task closing elsewhere in this process) before failing. */
+const LOCK_WAIT_MS = 10_000;
+const LOCK_RETRY_MS = 100;
 
 /** Restore progress of one store of one task: `StateRestorer`'s progress plus where it comes from. */
 export interface TaskRestoreProgress extends RestoreProgress {
@@ -60,7 +64,8 @@ interface TaskState {
  *
  * `initTask` (task creation, called while partitions are being assigned — the app is REBALANCING):
  * 1. open the task's `TaskStateDb` under `<stateDir>/<applicationId>/<taskId>/` (only for a
- *    sub-topology with stores; a corrupt directory is wiped by `TaskStateDb.open` and flagged);
+ *    sub-topology with stores; a corrupt directory is wiped by `TaskStateDb.open` and flagged; a
+ *    directory still locked by the task's previous owner in this process is retried for 10 s);
  * 2. build the executor with the db and the instance's one `ThreadCache(cacheMaxBytes)`, `initAsync()`;
  * 3. restore every logged store before the task processes anything: read its changelog partition
  *    with a dedicated restore consumer (assign mode, `read_committed`), in batches, from the
@@ -122,14 +127,7 @@ export class TaskStateManager {
     const taskId = `${subtopologyId}_${partition}`;
     const stores = this.#storesBySubtopology.get(subtopologyId) ?? [];
     // Step 1
-    const db =
-      stores.length === 0
-        ? undefined
-        : await TaskStateDb.open({
-            dir: join(this.#config.stateDir, this.#config.applicationId, taskId),
-            owner: `task ${taskId} of ${this.#config.applicationId}`,
-            onWarning: (m) => this.#config.logger.warn(m),
-          });
+    const db = stores.length === 0 ? undefined : await this.#openDb(taskId);
     const logged = (this.#specsBySubtopology.get(subtopologyId) ?? []).map((spec) => ({ spec, key: checkpointKey(spec.topic, partition) }));
     let executor: TaskExecutor | undefined;
     try {
@@ -161,6 +159,23 @@ export class TaskStateManager {
         await db?.close();
       }
       throw e;
+    }
+  }
+
+  /** Opens a task's db, waiting (up to 10 s) while another owner in this process still holds its lock. */
+  async #openDb(taskId: string): Promise<TaskStateDb> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        return await TaskStateDb.open({
+          dir: join(this.#config.stateDir, this.#config.applicationId, taskId),
+          owner: `task ${taskId} of ${this.#config.applicationId}`,
+          onWarning: (m) => this.#config.logger.warn(m),
+        });
+      } catch (e) {
+        if (!(e instanceof StateDirLockedError) || Date.now() >= deadline) throw e;
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+      }
     }
   }
 

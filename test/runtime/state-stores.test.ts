@@ -13,6 +13,7 @@ import { QueryableStoreTypes } from '../../src/runtime/interactive-queries.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
 import type { TaskRestoreProgress } from '../../src/runtime/task-state-manager.js';
 import { Serdes } from '../../src/serdes/serdes.js';
+import { TaskStateDb } from '../../state/task-state-db.js';
 import { readTopic, silentLogger, str, waitFor, waitForState } from './runtime-test-helpers.js';
 
 const S = Serdes.string();
@@ -189,6 +190,26 @@ describe('runtime > state stores (persistent store, changelog, restore, interact
     await second.start();
     await waitForState(second, 'RUNNING');
     expect(warnings.filter((w) => /corrupt/.test(w))).toHaveLength(3);
+    expect(sorted(storeContents(second))).toBe(sorted(model));
+  });
+
+  it('a task whose state directory is still locked by its previous owner waits for the lock, then restores', async () => {
+    const broker = await durableBroker();
+    const stateDir = tempDir('tributary-state-');
+    const first = startApp(broker, stateDir);
+    await produceLines(broker, LINES);
+    await first.start();
+    const model = modelOf(LINES);
+    await waitFor(() => first.state === 'RUNNING' && sorted(storeContents(first)) === sorted(model), 10_000, 'the first run');
+    await first.close();
+    const holder = await TaskStateDb.open({ dir: join(stateDir, 'wc', '1_1'), owner: 'a closing task' });
+    const second = startApp(broker, stateDir);
+    const starting = second.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second.state).toBe('REBALANCING');
+    await holder.close();
+    await starting;
+    await waitForState(second, 'RUNNING');
     expect(sorted(storeContents(second))).toBe(sorted(model));
   });
 
