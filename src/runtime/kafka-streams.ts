@@ -318,11 +318,12 @@ export class KafkaStreams {
    * `active-tasks`, `buffered-records`, `unrouted-records-total`, after the first interval commit
    * `committed-lag-total` / `committed-lag-max` (high watermark minus committed offset over the
    * partitions this instance owns), and per task `task.<id>.process-total`,
-   * `task.<id>.skipped-records-total`, `task.<id>.punctuate-total`.
+   * `task.<id>.skipped-records-total`, `task.<id>.punctuate-total`; with state stores also
+   * `restore-records-total`, `restore-total`, `restoring-stores`, `cache-size-bytes`, `cache-evictions-total`.
    */
   metrics(): Record<string, number> {
     const r = this.#running ?? this.#lastRun;
-    return r === undefined ? {} : collectMetrics(r.thread, r.tasks, r.collector);
+    return r === undefined ? {} : { ...collectMetrics(r.thread, r.tasks, r.collector), ...this.#stores.metrics() };
   }
 
   /** {@link metrics} in the Prometheus text format (for a `/metrics` endpoint). */

@@ -93,6 +93,9 @@ export class TaskStateManager {
   readonly #restoring = new Map<string, Set<string>>();
   readonly #progress = new Subject<TaskRestoreProgress>();
   #clients: { factory: ClientFactory; admin: Admin } | undefined;
+  #restoredRecords = 0;
+  #restoredStores = 0;
+  #hasStores = false;
 
   /** Restore progress of every store of every task this instance restores (never errors, never completes). */
   readonly restoreProgress$: Observable<TaskRestoreProgress> = this.#progress.asObservable();
@@ -101,6 +104,7 @@ export class TaskStateManager {
     this.#config = config;
     this.cache = new ThreadCache(config.cacheMaxBytes);
     for (const sub of meta.subtopologies) {
+      if (sub.storeNames.length > 0) this.#hasStores = true;
       this.#storesBySubtopology.set(sub.id, sub.storeNames);
       this.#specsBySubtopology.set(sub.id, sub.changelogs.map((c) => ({ store: c.store, topic: c.topic })));
     }
@@ -115,6 +119,24 @@ export class TaskStateManager {
   /** The producer to send changelog records through, so checkpoints learn the acknowledged offsets. */
   trackProducer(producer: Producer): Producer {
     return this.#offsets.wrap(producer);
+  }
+
+  /**
+   * State metrics (only for a topology with stores): `restore-records-total` (changelog records
+   * replayed), `restore-total` (store partitions restored), `restoring-stores` (now),
+   * `cache-size-bytes` and `cache-evictions-total` of the record cache.
+   */
+  metrics(): Record<string, number> {
+    if (!this.#hasStores) return {};
+    let restoring = 0;
+    for (const tasks of this.#restoring.values()) restoring += tasks.size;
+    return {
+      'restore-records-total': this.#restoredRecords,
+      'restore-total': this.#restoredStores,
+      'restoring-stores': restoring,
+      'cache-size-bytes': this.cache.sizeBytes(),
+      'cache-evictions-total': this.cache.evictionCount(),
+    };
   }
 
   /** True while some local task restores `store`. */
@@ -229,6 +251,8 @@ export class TaskStateManager {
         });
         try {
           const result = await restorer.run();
+          this.#restoredRecords += result.records;
+          this.#restoredStores++;
           if (persistent) state.offsets.set(key, Math.max(result.nextOffset, state.offsets.get(key) ?? 0));
           const p = last ?? { store: spec.store, partition: state.partition, restored: 0, total: 0 };
           this.#progress.next({ ...p, taskId: state.taskId, topic: spec.topic, done: true });

@@ -117,6 +117,9 @@ describe('runtime > state stores (persistent store, changelog, restore, interact
     expect(counts.map((p) => p.taskId).sort()).toEqual(['1_0', '1_1', '1_2']);
     expect(counts.reduce((n, p) => n + p.restored, 0)).toBeGreaterThanOrEqual(model.size);
     for (const p of counts) expect(p.restored).toBe(p.total);
+    expect(second.metrics()['restore-records-total']).toBeGreaterThanOrEqual(model.size);
+    expect(second.metrics()['restore-total']).toBe(3);
+    expect(second.metrics()['restoring-stores']).toBe(0);
     expect(progress.every((p) => p.topic === 'wc-counts-changelog')).toBe(true);
   });
 
