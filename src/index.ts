@@ -33,6 +33,9 @@ export type { StreamsConfig } from './runtime/streams-config.js';
 export { ProcessingExceptionHandlers } from './runtime/processing-exception-handler.js';
 export type { ProcessingExceptionHandler, ProcessingHandlerResponse } from './runtime/processing-exception-handler.js';
 export type { ThreadMetadata } from './runtime/thread-metadata.js';
+export { QueryableStoreTypes } from './runtime/interactive-queries.js';
+export type { QueryableStoreType } from './runtime/interactive-queries.js';
+export type { TaskRestoreProgress } from './runtime/task-state-manager.js';
 
 // ---- DSL
 export { StreamsBuilder } from '../dsl/streams-builder.js';
