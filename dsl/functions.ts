@@ -49,3 +49,13 @@ export type Aggregator<K, V, VA> = (key: K, value: V, aggregate: VA) => VA;
  * const max: Reducer<number> = (agg, v) => Math.max(agg, v);
  */
 export type Reducer<V> = (aggregate: V, value: V) => V;
+
+/**
+ * Combines the values of two joined records into the join result: `(leftValue, rightValue) => result`.
+ * In left and outer joins the missing side is passed as `null` (so the value types include `null`
+ * where a side can be missing). The read-only key is passed third (Kafka's `ValueJoinerWithKey`
+ * takes it first; here one signature covers both of Kafka's overloads).
+ * @example
+ * const enrich: ValueJoiner<Payment, Account | null, Enriched> = (p, a) => ({ ...p, limit: a?.limit ?? 0 });
+ */
+export type ValueJoiner<V1, V2, R, K = unknown> = (value1: V1, value2: V2, readOnlyKey: K) => R;

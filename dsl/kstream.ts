@@ -2,7 +2,7 @@ import type { TopicNameExtractor } from '../src/processor/node-options.js';
 import type { ProcessorSupplier } from '../src/processor/processor.js';
 import type { Serde } from '../src/serdes/serde.js';
 import { BranchedKStream } from './branched-kstream.js';
-import type { ForeachAction, KeyValueMapper, Predicate, ValueMapper } from './functions.js';
+import type { ForeachAction, KeyValueMapper, Predicate, ValueJoiner, ValueMapper } from './functions.js';
 import { ProcessorGraphNode, type GraphNode } from './internal/graph-nodes.js';
 import type { InternalStreamsBuilder } from './internal/internal-streams-builder.js';
 import type { KeyValue } from './key-value.js';
@@ -28,6 +28,9 @@ import type { Materialized } from './materialized.js';
 import { tableSourceNode } from './internal/table-builders.js';
 import { newKTable } from './internal/table-factory.js';
 import { TO_KTABLE_NAME } from './operators/ktable-source.js';
+import { streamStreamJoinNode } from './operators/stream-stream-join.js';
+import type { StreamJoined } from './stream-joined.js';
+import type { JoinWindows } from './windows/join-windows.js';
 
 /**
  * An unbounded stream of key-value records (Kafka Streams' `KStream`). Every operation returns a
@@ -196,6 +199,52 @@ export class KStream<K, V> {
     const valueSerde = m?.valueSerde ?? this.valueSerde;
     const source = this.repartitionIfRequired(name, { keySerde, valueSerde, userNamed: givenName !== undefined });
     return newKTable(tableSourceNode(this.builder, name, source.node, generatedStore, m, keySerde, valueSerde));
+  }
+
+  /**
+   * Inner join with another stream (Kafka's sliding-window `KStream#join`): each record of either
+   * side joins every record of the other side with the same key whose timestamp lies within
+   * `[t - before, t + after]` of the left record's `t` (both inclusive); results are stamped
+   * `max(leftTs, rightTs)`. Stateful (two window stores kept for `before + after + grace`);
+   * repartitions either side first if needed. Records with a null key or value are dropped.
+   * @example
+   * clicks.join(views, (c, v) => ({ c, v }), JoinWindows.ofTimeDifferenceWithNoGrace(60_000), StreamJoined.with(S, clickSerde, viewSerde));
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return this.#joinStream(other, joiner, windows, streamJoined, 'inner');
+  }
+
+  /**
+   * Left join with another stream: the inner join's results, plus each left record that found no
+   * match joined with `null` — emitted only once its window has closed (stream time past
+   * `t + after + grace`, Kafka ≥ 3.1), in timestamp order. A left record with a null key is joined
+   * with null at once (KIP-962).
+   * @example
+   * orders.leftJoin(payments, (o, p) => ({ o, paid: p !== null }), JoinWindows.ofTimeDifferenceAndGrace(3_600_000, 60_000));
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return this.#joinStream(other, joiner, windows, streamJoined, 'left');
+  }
+
+  /**
+   * Outer join with another stream: like {@link leftJoin}, for unmatched records of both sides
+   * (the missing side is passed as `null`).
+   * @example
+   * a.outerJoin(b, (x, y) => [x, y], JoinWindows.ofTimeDifferenceWithNoGrace(1_000));
+   */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return this.#joinStream(other, joiner, windows, streamJoined, 'outer');
+  }
+
+  #joinStream<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: unknown,
+    windows: JoinWindows,
+    streamJoined: StreamJoined<K, V, VO> | undefined,
+    kind: 'inner' | 'left' | 'outer',
+  ): KStream<K, VR> {
+    const { node, keySerde } = streamStreamJoinNode(this, other, joiner as ValueJoiner<V, VO, VR, K>, windows, streamJoined, kind);
+    return new KStream<K, VR>(this.builder, node, keySerde, undefined, false);
   }
 
   /**
