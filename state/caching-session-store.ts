@@ -50,6 +50,9 @@ export class CachingSessionStore implements SessionBytesStore {
       if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
       this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
       this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
+      // A reopened persistent store already has a stream time (saved with its last commit): retention
+      // in this layer must start from it, not from what is written or restored after the reopen.
+      this.streamTime = this.inner.observedStreamTime();
     });
   }
 
@@ -88,6 +91,9 @@ export class CachingSessionStore implements SessionBytesStore {
   }
   isOpen(): boolean {
     return this.named !== null;
+  }
+  observedStreamTime(): number {
+    return this.streamTime;
   }
 
   put(sessionKey: Windowed<Buffer>, aggregate: Buffer | null): void {

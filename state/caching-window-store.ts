@@ -57,6 +57,9 @@ export class CachingWindowStore implements WindowBytesStore {
       if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
       this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
       this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
+      // A reopened persistent store already has a stream time (saved with its last commit): retention
+      // in this layer must start from it, not from what is written or restored after the reopen.
+      this.streamTime = this.inner.observedStreamTime();
     });
   }
 
@@ -96,6 +99,9 @@ export class CachingWindowStore implements WindowBytesStore {
   }
   isOpen(): boolean {
     return this.named !== null;
+  }
+  observedStreamTime(): number {
+    return this.streamTime;
   }
 
   put(key: Buffer, value: Buffer | null, windowStart: number): void {

@@ -42,6 +42,9 @@ export class ChangeLoggingSessionStore implements SessionBytesStore {
   isOpen(): boolean {
     return this.inner.isOpen();
   }
+  observedStreamTime(): number {
+    return this.inner.observedStreamTime();
+  }
 
   put(sessionKey: Windowed<Buffer>, aggregate: Buffer | null): void {
     this.inner.put(sessionKey, aggregate);

@@ -51,6 +51,9 @@ export class ChangeLoggingWindowStore implements WindowBytesStore {
   isOpen(): boolean {
     return this.inner.isOpen();
   }
+  observedStreamTime(): number {
+    return this.inner.observedStreamTime();
+  }
 
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
     if (this.retainDuplicates && value === null) return;

@@ -20,4 +20,6 @@ export interface SessionStore<K, AGG> extends StateStore, ReadOnlySessionStore<K
 /** A session store of raw bytes (the layers below the metered one). */
 export interface SessionBytesStore extends SessionStore<Buffer, Buffer>, RestorableStore {
   readonly retentionMs: number;
+  /** The largest session end this store has seen, including persisted and restored ones (its retention reference). */
+  observedStreamTime(): number;
 }

@@ -26,4 +26,6 @@ export interface WindowBytesStore extends WindowStore<Buffer, Buffer>, Restorabl
   readonly retentionMs: number;
   readonly retainDuplicates: boolean;
   putStoreKey(storeKey: Buffer, value: Buffer | null): void;
+  /** The largest window start this store has seen, including persisted and restored ones (its retention reference). */
+  observedStreamTime(): number;
 }

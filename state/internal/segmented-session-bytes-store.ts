@@ -50,6 +50,10 @@ export abstract class SegmentedSessionBytesStore implements SessionBytesStore {
   isOpen(): boolean {
     return this.segments !== null;
   }
+  /** Stream time: the largest session end seen, persisted ones included. */
+  observedStreamTime(): number {
+    return this.open().observedStreamTime();
+  }
   private open(): Segments {
     if (this.segments === null) throw new StoreNotOpenError(this.name);
     return this.segments;
