@@ -29,6 +29,8 @@ import { tableSourceNode } from './internal/table-builders.js';
 import { newKTable } from './internal/table-factory.js';
 import { TO_KTABLE_NAME } from './operators/ktable-source.js';
 import { streamStreamJoinNode } from './operators/stream-stream-join.js';
+import { streamTableJoinNode } from './operators/stream-table-join.js';
+import type { Joined } from './joined.js';
 import type { StreamJoined } from './stream-joined.js';
 import type { JoinWindows } from './windows/join-windows.js';
 
@@ -210,8 +212,19 @@ export class KStream<K, V> {
    * @example
    * clicks.join(views, (c, v) => ({ c, v }), JoinWindows.ofTimeDifferenceWithNoGrace(60_000), StreamJoined.with(S, clickSerde, viewSerde));
    */
-  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
-    return this.#joinStream(other, joiner, windows, streamJoined, 'inner');
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  /**
+   * Inner join with a table (Kafka's `KStream#join(KTable)`): each stream record looks its key up in
+   * the table as of now and, if the table has a row, forwards `joiner(value, row)` with the stream
+   * record's timestamp. Table updates never emit. The table is materialized if it was not; the
+   * stream is repartitioned first if needed. Null keys and values are dropped (counted).
+   * @example
+   * payments.join(accounts, (p, a) => ({ ...p, limit: a.limit }), Joined.with(S, paymentSerde, accountSerde));
+   */
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join<VO, VR>(other: KStream<K, VO> | KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windowsOrJoined?: JoinWindows | Joined<K, V, VO>, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    if (other instanceof KStream) return this.#joinStream(other, joiner, windowsOrJoined as JoinWindows, streamJoined, 'inner');
+    return this.#joinTable(other, joiner, windowsOrJoined as Joined<K, V, VO> | undefined, false);
   }
 
   /**
@@ -222,8 +235,17 @@ export class KStream<K, V> {
    * @example
    * orders.leftJoin(payments, (o, p) => ({ o, paid: p !== null }), JoinWindows.ofTimeDifferenceAndGrace(3_600_000, 60_000));
    */
-  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
-    return this.#joinStream(other, joiner, windows, streamJoined, 'left');
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  /**
+   * Left join with a table: like the inner {@link join} with a table, but a stream record whose key
+   * the table lacks (or whose key is null, KIP-962) is joined with `null` instead of dropped.
+   * @example
+   * clicks.leftJoin(users, (c, u) => ({ ...c, country: u?.country ?? 'unknown' }));
+   */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin<VO, VR>(other: KStream<K, VO> | KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windowsOrJoined?: JoinWindows | Joined<K, V, VO>, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    if (other instanceof KStream) return this.#joinStream(other, joiner, windowsOrJoined as JoinWindows, streamJoined, 'left');
+    return this.#joinTable(other, joiner, windowsOrJoined as Joined<K, V, VO> | undefined, true);
   }
 
   /**
@@ -234,6 +256,11 @@ export class KStream<K, V> {
    */
   outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
     return this.#joinStream(other, joiner, windows, streamJoined, 'outer');
+  }
+
+  #joinTable<VT, VR>(table: KTable<K, VT>, joiner: unknown, joined: Joined<K, V, VT> | undefined, leftJoin: boolean): KStream<K, VR> {
+    const { node, keySerde } = streamTableJoinNode(this, table, joiner as ValueJoiner<V, VT, VR, K>, joined, leftJoin);
+    return new KStream<K, VR>(this.builder, node, keySerde, undefined, false);
   }
 
   #joinStream<VO, VR>(
