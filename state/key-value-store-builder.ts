@@ -3,7 +3,7 @@ import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
 import { MeteredKeyValueStore } from './metered-key-value-store.js';
-import type { StoreBuilder } from './store-builder.js';
+import { DEFAULT_LAYER_OPTIONS, LayeredStoreBuilder, type StoreLayerOptions } from './layered-store-builder.js';
 import { TimeToLiveKeyValueStore } from './time-to-live-key-value-store.js';
 
 /** Makes the inner (bytes) store of one task; `Stores.persistentKeyValueStore(name)` etc. */
@@ -14,12 +14,9 @@ export interface KeyValueBytesStoreSupplier {
   get(): KeyValueBytesStore;
 }
 
-/** Layer options shared by the key-value, window and session builders. */
-export interface StoreLayerOptions {
-  readonly caching: boolean;
-  readonly logging: boolean;
-  readonly changelogConfig: Readonly<Record<string, string>>;
-}
+export type { StoreLayerOptions } from './layered-store-builder.js';
+
+type KeyValueLayerOptions = StoreLayerOptions & { readonly ttlMs?: number };
 
 /**
  * Builds typed key-value stores, one per task: metered → (TTL) → (caching) → (change-logging) →
@@ -29,40 +26,24 @@ export interface StoreLayerOptions {
  *   .withCachingEnabled();
  * topology.addStateStore(builder, 'counter');
  */
-export class KeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredKeyValueStore<K, V>> {
+export class KeyValueStoreBuilder<K, V> extends LayeredStoreBuilder<MeteredKeyValueStore<K, V>, KeyValueLayerOptions, KeyValueStoreBuilder<K, V>> {
   constructor(
     readonly supplier: KeyValueBytesStoreSupplier,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
-    readonly options: StoreLayerOptions & { readonly ttlMs?: number } = { caching: false, logging: true, changelogConfig: {} },
-  ) {}
+    options: KeyValueLayerOptions = DEFAULT_LAYER_OPTIONS,
+  ) {
+    super(options);
+  }
 
   get name(): string {
     return this.supplier.name;
   }
-  get loggingEnabled(): boolean {
-    return this.options.logging;
-  }
   get changelogConfig(): Readonly<Record<string, string>> {
     return { 'cleanup.policy': 'compact', ...this.options.changelogConfig };
   }
-
-  private with(options: Partial<StoreLayerOptions & { ttlMs: number }>): KeyValueStoreBuilder<K, V> {
+  protected with(options: Partial<KeyValueLayerOptions>): KeyValueStoreBuilder<K, V> {
     return new KeyValueStoreBuilder(this.supplier, this.keySerde, this.valueSerde, { ...this.options, ...options });
-  }
-
-  withCachingEnabled(): KeyValueStoreBuilder<K, V> {
-    return this.with({ caching: true });
-  }
-  withCachingDisabled(): KeyValueStoreBuilder<K, V> {
-    return this.with({ caching: false });
-  }
-  /** Backs the store with `<applicationId>-<name>-changelog`, with these extra topic configs. */
-  withLoggingEnabled(config: Record<string, string> = {}): KeyValueStoreBuilder<K, V> {
-    return this.with({ logging: true, changelogConfig: { ...config } });
-  }
-  withLoggingDisabled(): KeyValueStoreBuilder<K, V> {
-    return this.with({ logging: false });
   }
   /** Expires keys `ttlMs` of stream time after their last write (see {@link TimeToLiveKeyValueStore}). */
   withTtl(ttlMs: number): KeyValueStoreBuilder<K, V> {

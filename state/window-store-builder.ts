@@ -1,8 +1,7 @@
 import type { Serde } from '../src/serdes/serde.js';
 import { ChangeLoggingWindowStore } from './change-logging-window-store.js';
-import type { StoreLayerOptions } from './key-value-store-builder.js';
+import { DEFAULT_LAYER_OPTIONS, LayeredStoreBuilder, type StoreLayerOptions } from './layered-store-builder.js';
 import { MeteredWindowStore } from './metered-window-store.js';
-import type { StoreBuilder } from './store-builder.js';
 import { CachingWindowStore } from './caching-window-store.js';
 import type { WindowBytesStore } from './window-store.js';
 
@@ -26,19 +25,18 @@ export interface WindowBytesStoreSupplier {
  * @example
  * const b = Stores.windowStoreBuilder(Stores.persistentWindowStore('clicks', 3_600_000, 60_000, false), Serdes.string(), Serdes.long());
  */
-export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore<K, V>> {
+export class WindowStoreBuilder<K, V> extends LayeredStoreBuilder<MeteredWindowStore<K, V>, StoreLayerOptions, WindowStoreBuilder<K, V>> {
   constructor(
     readonly supplier: WindowBytesStoreSupplier,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
-    readonly options: StoreLayerOptions = { caching: false, logging: true, changelogConfig: {} },
-  ) {}
+    options: StoreLayerOptions = DEFAULT_LAYER_OPTIONS,
+  ) {
+    super(options);
+  }
 
   get name(): string {
     return this.supplier.name;
-  }
-  get loggingEnabled(): boolean {
-    return this.options.logging;
   }
   get changelogConfig(): Readonly<Record<string, string>> {
     return {
@@ -47,20 +45,8 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore
       ...this.options.changelogConfig,
     };
   }
-  private with(options: Partial<StoreLayerOptions>): WindowStoreBuilder<K, V> {
+  protected with(options: Partial<StoreLayerOptions>): WindowStoreBuilder<K, V> {
     return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, { ...this.options, ...options });
-  }
-  withCachingEnabled(): WindowStoreBuilder<K, V> {
-    return this.with({ caching: true });
-  }
-  withCachingDisabled(): WindowStoreBuilder<K, V> {
-    return this.with({ caching: false });
-  }
-  withLoggingEnabled(config: Record<string, string> = {}): WindowStoreBuilder<K, V> {
-    return this.with({ logging: true, changelogConfig: { ...config } });
-  }
-  withLoggingDisabled(): WindowStoreBuilder<K, V> {
-    return this.with({ logging: false });
   }
 
   build(): MeteredWindowStore<K, V> {
