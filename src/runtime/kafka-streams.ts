@@ -9,6 +9,7 @@ import type { Topology } from '../processor/topology.js';
 import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
 import { collectMetrics, toPrometheusText } from './streams-metrics.js';
+import { isFenced } from './eos-producer.js';
 import { createStreamThread, releaseStreamThread, type RunningThread } from './stream-thread-clients.js';
 import { prepareTopics } from './topic-setup.js';
 import { localStoreView, type QueryableStoreType } from './interactive-queries.js';
@@ -29,7 +30,10 @@ export type StreamsUncaughtExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIE
 const REPLACE_THREAD_BACKOFF_MS = 100;
 
 /**
- * Runs a {@link Topology} against a broker (Kafka Streams' `KafkaStreams`), at-least-once.
+ * Runs a {@link Topology} against a broker (Kafka Streams' `KafkaStreams`), at-least-once or, with
+ * `processingGuarantee: 'exactly_once_v2'`, exactly-once (see `commitExactlyOnce` and `EosProducer`:
+ * one transactional producer per instance, `read_committed` consumers; a fenced instance goes to ERROR
+ * with a `TaskMigratedError`).
  *
  * Instances with the same `applicationId` form one consumer group and share the input partitions:
  * task `<subtopology>_<partition>` runs where that partition is assigned. State is observable as
@@ -179,6 +183,8 @@ export class KafkaStreams {
     // From here on close() (or a failure) releases the clients.
     this.#running = running;
     this.#lastRun = running;
+    // Under EOS: claim the transactional id before joining, fencing an older incarnation and aborting its open transaction.
+    await running.eos?.initTransactions();
     await running.consumer.subscribe(meta.allSourceTopics, running.thread.listener);
     // Step 5 (unless close() came meanwhile)
     if (this.state === 'REBALANCING') running.loop = running.thread.run();
@@ -192,6 +198,9 @@ export class KafkaStreams {
     } catch (handlerError) {
       this.#config.logger.warn('the uncaught exception handler threw; shutting down the client', handlerError);
     }
+    // Fenced: another instance owns our transactional id now. A new thread would fence it back in
+    // turn (two zombies taking turns), so this instance stops for good, whatever the handler says.
+    if (isFenced(error)) response = 'SHUTDOWN_CLIENT';
     if (response !== 'REPLACE_THREAD' || (this.state !== 'RUNNING' && this.state !== 'REBALANCING')) {
       this.#fail(error);
       return;

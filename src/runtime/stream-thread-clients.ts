@@ -1,6 +1,7 @@
 import type { ClientFactory } from '../client/client-factory.js';
 import type { Admin, Consumer, Producer } from '../core/client.js';
 import type { Topology } from '../processor/topology.js';
+import { EOS_TRANSACTION_TIMEOUT_MS, EosProducer } from './eos-producer.js';
 import { RuntimeRecordCollector } from './runtime-record-collector.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import { StreamThread, type StreamThreadEvents } from './stream-thread.js';
@@ -15,6 +16,8 @@ export interface RunningThread {
   readonly tasks: TaskManager;
   readonly thread: StreamThread;
   readonly collector: RuntimeRecordCollector;
+  /** Under `exactly_once_v2`: the transactional producer (`initTransactions()` before subscribing). */
+  readonly eos: EosProducer | undefined;
   /** The processing loop once started (resolved until then). */
   loop: Promise<void>;
 }
@@ -46,15 +49,22 @@ export function createStreamThread(
     autoOffsetReset: 'earliest',
     partitionAssignmentStrategy: 'range',
     maxPollRecords: config.maxPollRecords,
+    // Under EOS, input (and repartition topics) must not show records of open or aborted transactions.
+    isolationLevel: config.transactionalId === undefined ? 'read_uncommitted' : 'read_committed',
   });
-  // Step 4
-  const plain = clients.producer({ clientId: `${config.applicationId}-producer` });
+  // Step 4: under EOS one transactional producer per instance (KIP-447), the caller runs initTransactions().
+  const txnId = config.transactionalId;
+  const eos =
+    txnId === undefined
+      ? undefined
+      : new EosProducer(clients.producer({ clientId: `${config.applicationId}-producer`, transactionalId: txnId, transactionTimeoutMs: EOS_TRANSACTION_TIMEOUT_MS }), txnId);
+  const plain = eos ?? clients.producer({ clientId: `${config.applicationId}-producer` });
   // With stores, the producer reports acknowledged changelog offsets for the tasks' checkpoints.
   const producer = state === undefined ? plain : state.trackProducer(plain);
   const collector = new RuntimeRecordCollector(producer, admin);
   const tasks = new TaskManager(topology, meta, config, collector, config.clock, state);
-  const thread = new StreamThread(consumer, collector, tasks, config, config.clock, events, admin);
-  return { consumer, producer, tasks, thread, collector, loop: Promise.resolve() };
+  const thread = new StreamThread(consumer, collector, tasks, config, config.clock, events, admin, eos);
+  return { consumer, producer, tasks, thread, collector, eos, loop: Promise.resolve() };
 }
 
 /**
@@ -76,7 +86,8 @@ export async function releaseStreamThread(running: RunningThread, commit: boolea
     // Step 2
     if (commit) await running.thread.commit();
   } finally {
-    // Step 3
+    // Step 3 (an uncommitted EOS interval is aborted first, so the revoke's task close checkpoints nothing of it)
+    if (!commit) await running.thread.abortTransaction();
     await running.consumer.close().catch((e: unknown) => logger.warn('closing the consumer failed', e));
     // Step 4
     await running.tasks.revokeAll().catch((e: unknown) => logger.warn('closing a task failed', e));

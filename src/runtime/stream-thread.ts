@@ -1,7 +1,10 @@
 import type { Admin, Consumer, RebalanceListener } from '../core/client.js';
 import type { Clock } from '../core/clock.js';
 import type { TopicPartition } from '../core/record.js';
+import { TaskMigratedError } from '../core/errors.js';
 import { commitTasks, type CommitMetrics } from './commit.js';
+import { commitExactlyOnce } from './eos-commit.js';
+import type { EosProducer } from './eos-producer.js';
 import type { RuntimeRecordCollector } from './runtime-record-collector.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { TaskManager } from './task-manager.js';
@@ -63,6 +66,8 @@ export class StreamThread {
     private readonly clock: Clock,
     private readonly events: StreamThreadEvents,
     private readonly admin?: Admin,
+    /** Under `exactly_once_v2`: the instance's transactional producer (commits go through it). */
+    private readonly eos?: EosProducer,
   ) {
     this.#nextCommitAt = clock.now() + config.commitIntervalMs;
   }
@@ -82,6 +87,13 @@ export class StreamThread {
     onPartitionsLost: async (parts: TopicPartition[]) => {
       this.events.onRebalancing();
       this.config.logger.warn(`lost ${parts.length} partition(s) without a clean revoke; their uncommitted records will be processed again`);
+      if (this.eos !== undefined) {
+        // The open transaction holds every task's output, so none of it can commit now (Kafka closes all
+        // tasks dirty): abort, and let the thread die so a new one resumes from the committed offsets.
+        this.commitOnRevoke = false;
+        await this.abortTransaction();
+        throw new TaskMigratedError(`lost ${parts.length} partition(s) under exactly_once_v2; the open transaction was aborted`);
+      }
       await this.tasks.revoke(parts);
     },
   };
@@ -116,8 +128,15 @@ export class StreamThread {
     } catch (e) {
       this.#running = false;
       this.commitOnRevoke = false;
+      // Under EOS nothing of the failed interval may become visible: abort before anyone sees the error.
+      await this.abortTransaction();
       this.events.onFatal(e);
     }
+  }
+
+  /** Under `exactly_once_v2`: aborts the open transaction, if any (a failure to abort is logged: the coordinator's timeout or the next `initTransactions` aborts it). */
+  async abortTransaction(): Promise<void> {
+    await this.eos?.abortTransaction().catch((e: unknown) => this.config.logger.warn(`aborting transaction of "${this.eos?.transactionalId}" failed`, e));
   }
 
   /** Asks the loop to stop after the iteration in flight. */
@@ -151,11 +170,18 @@ export class StreamThread {
 
   /**
    * Commits every task now (also used on revoke and close): `commitTasks` (flush stores, await
-   * sends, commit offsets), then each task's local store state with its changelog checkpoint
+   * sends, commit offsets) — or under `exactly_once_v2` `commitExactlyOnce` (steps 1–4, ending with
+   * `commitTransaction`) — then each task's local store state with its changelog checkpoint
    * (`TaskStateManager.checkpoint`: last, so a checkpoint never runs ahead of its changelog).
    */
   async commit(): Promise<boolean> {
     this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
+    if (this.eos !== undefined) {
+      await commitExactlyOnce(this.eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock);
+      // Step 5: only after the transaction committed (a throw above skips it).
+      await this.tasks.checkpoint();
+      return true;
+    }
     const committed = await commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
     // Step 5 of the commit. The changelog is durable even when the offsets commit lost a rebalance: checkpoint either way.
     await this.tasks.checkpoint();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientFactory } from '../client/client-factory.js';
@@ -26,9 +27,22 @@ export interface StreamsConfig {
   readonly bootstrapServers?: string;
   /** Local state; without `broker`, a durable embedded broker is opened under `<stateDir>/broker`. Default `<tmpdir>/tributary`. */
   readonly stateDir?: string;
-  /** `at_least_once` (default). `exactly_once_v2` needs the transactional broker (a later issue). */
+  /**
+   * `at_least_once` (default) or `exactly_once_v2` (KIP-447): one transactional producer per
+   * instance, offsets committed inside its transactions, `read_committed` consumers (see `EosProducer`).
+   */
   readonly processingGuarantee?: 'at_least_once' | 'exactly_once_v2';
-  /** How often processed offsets are committed (default 30 000 ms). */
+  /**
+   * This instance's stable name. Under `exactly_once_v2` its transactional id is
+   * `<applicationId>-<instanceId>`: restarting with the same `instanceId` fences the previous
+   * incarnation and aborts its open transaction at once. Default: `clientId`, else a random id per
+   * `KafkaStreams` object (a crashed instance's open transaction then blocks `read_committed` readers
+   * until the 10 s transaction timeout).
+   */
+  readonly instanceId?: string;
+  /** Kafka's `client.id`; the fallback for `instanceId`. */
+  readonly clientId?: string;
+  /** How often processed offsets are committed (default 100 ms under `exactly_once_v2`, 30 000 ms otherwise). */
   readonly commitIntervalMs?: number;
   /** Budget of the record caches of stateful stores (accepted; stores come with the next issue). */
   readonly cacheMaxBytes?: number;
@@ -51,6 +65,9 @@ export interface StreamsConfig {
 /** A config with every default applied and every value checked. */
 export interface ResolvedStreamsConfig {
   readonly applicationId: string;
+  readonly processingGuarantee: 'at_least_once' | 'exactly_once_v2';
+  /** Under `exactly_once_v2`: `<applicationId>-<instanceId>`; undefined otherwise. */
+  readonly transactionalId: string | undefined;
   readonly broker: ClientFactory | undefined;
   readonly stateDir: string;
   readonly commitIntervalMs: number;
@@ -98,10 +115,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     throw new StreamsConfigError('bootstrapServers', 'running against a real Kafka cluster is not supported yet; pass { broker } (the embedded Broker)');
   }
   const guarantee = config.processingGuarantee ?? 'at_least_once';
-  if (guarantee === 'exactly_once_v2') {
-    throw new StreamsConfigError('processingGuarantee', "'exactly_once_v2' needs the transactional broker, which is not available yet; use 'at_least_once'");
-  }
-  if (guarantee !== 'at_least_once') throw new StreamsConfigError('processingGuarantee', `must be 'at_least_once' or 'exactly_once_v2', got ${String(guarantee)}`);
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') throw new StreamsConfigError('processingGuarantee', `must be 'at_least_once' or 'exactly_once_v2', got ${String(guarantee)}`);
   const broker = config.broker;
   if (broker !== undefined && (typeof broker !== 'object' || broker === null || typeof broker.consumer !== 'function' || typeof broker.producer !== 'function' || typeof broker.admin !== 'function')) {
     throw new StreamsConfigError('broker', 'must be a Broker (or another ClientFactory with producer(), consumer() and admin())');
@@ -123,11 +137,14 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
   if (processing !== undefined && (typeof processing !== 'object' || processing === null || typeof processing.handle !== 'function')) {
     throw new StreamsConfigError('processingExceptionHandler', 'must be an object with handle(context, error)');
   }
+  const eos = guarantee === 'exactly_once_v2';
   return {
     applicationId: id,
+    processingGuarantee: guarantee,
+    transactionalId: eos ? `${id}-${instanceIdOf(config)}` : undefined,
     broker,
     stateDir,
-    commitIntervalMs: nonNegativeInt(config, 'commitIntervalMs', 30_000),
+    commitIntervalMs: nonNegativeInt(config, 'commitIntervalMs', eos ? 100 : 30_000),
     cacheMaxBytes: nonNegativeInt(config, 'cacheMaxBytes', 10 * 1024 * 1024),
     numStandbyReplicas,
     defaultKeySerde: config.defaultKeySerde,
@@ -138,4 +155,17 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     clock: config.clock ?? systemClock,
     logger,
   };
+}
+
+/** `instanceId`, else `clientId`, else a random id (see `StreamsConfig.instanceId`). */
+function instanceIdOf(config: StreamsConfig): string {
+  for (const name of ['instanceId', 'clientId'] as const) {
+    const value = config[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !LEGAL_ID.test(value) || value.length > MAX_ID_LENGTH) {
+      throw new StreamsConfigError(name, `must be 1-${MAX_ID_LENGTH} characters of [a-zA-Z0-9._-], got ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+  return randomUUID();
 }
