@@ -2,7 +2,7 @@ import type { ProcessorSupplier } from '../src/processor/processor.js';
 import type { Serde } from '../src/serdes/serde.js';
 import type { KeyValueStoreBuilder } from '../state/key-value-store-builder.js';
 import type { ValueAndTimestamp } from '../src/processor/value-and-timestamp.js';
-import type { KeyValueMapper, Predicate, ValueMapper } from './functions.js';
+import type { KeyValueMapper, Predicate, ValueJoiner, ValueMapper } from './functions.js';
 import type { Grouped } from './grouped.js';
 import { ProcessorGraphNode, type GraphNode } from './internal/graph-nodes.js';
 import type { InternalStreamsBuilder } from './internal/internal-streams-builder.js';
@@ -21,6 +21,7 @@ import { KTABLE_MAPVALUES_NAME, ktableMapValuesProcessor } from './operators/kta
 import { KTABLE_SELECT_NAME, ktableSelectProcessor } from './operators/ktable-select.js';
 import { TOSTREAM_NAME, toStreamProcessor } from './operators/ktable-to-stream.js';
 import { suppressTable } from './operators/suppress.js';
+import { tableTableJoinParts, type TableJoinKind } from './operators/table-table-join.js';
 import type { Suppressed } from './suppressed.js';
 
 /** `(named?, materialized?)` or `(materialized)`, as Kafka's overloads allow. */
@@ -122,6 +123,45 @@ export class KTable<K, V> {
     const node = this.builder.addNode(new ProcessorGraphNode(name, [this.node], ktableSelectProcessor(selector) as never));
     this.state.enableSendingOldValues(true);
     return new KGroupedTable<K2, V2>(this.builder, node, grouped);
+  }
+
+  /**
+   * Inner join with another table on the key (Kafka's `KTable#join`): a table of
+   * `joiner(value, otherValue)` for keys present in both. An update on either side emits the new
+   * joined row stamped with the max of both rows' timestamps; deleting a row that had a partner
+   * emits a tombstone. Stateful: both tables are read through their stores (materialized if
+   * needed). Updates carry old values when a downstream asks (e.g. a `groupBy` aggregation).
+   * @example
+   * users.join(accounts, (u, a) => ({ ...u, balance: a.balance }), Materialized.as('user-balances'));
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return this.#join(other, joiner, named, materialized, 'inner');
+  }
+
+  /**
+   * Left join with another table: every row of this table, joined with the other's row or `null`.
+   * Updates of the other side emit only for keys this table has (a deleted other row re-joins
+   * with null).
+   * @example
+   * orders.leftJoin(shipments, (o, s) => ({ ...o, shipped: s !== null }));
+   */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return this.#join(other, joiner, named, materialized, 'left');
+  }
+
+  /**
+   * Outer join with another table: every key of either table, the missing side as `null`; a row
+   * is deleted only when both sides are.
+   * @example
+   * a.outerJoin(b, (x, y) => ({ x, y }));
+   */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return this.#join(other, joiner, named, materialized, 'outer');
+  }
+
+  #join<VO, VR>(other: KTable<K, VO>, joiner: unknown, named: Named | Materialized<K, VR> | undefined, materialized: Materialized<K, VR> | undefined, kind: TableJoinKind): KTable<K, VR> {
+    const options = splitOptions(named, materialized);
+    return new KTable<K, VR>(tableTableJoinParts(this, other, joiner as ValueJoiner<V, VO, VR, K>, options.named, options.materialized, kind));
   }
 
   #filter(predicate: Predicate<K, V>, negate: boolean, named: Named | Materialized<K, V> | undefined, materialized: Materialized<K, V> | undefined): KTable<K, V> {
