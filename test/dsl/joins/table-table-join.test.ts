@@ -107,7 +107,7 @@ describe('dsl > KTable table–table joins', () => {
             topics[rec.value.left ? 'L' : 'R'].pipeInput(rec.key as string, rec.value.v as string, rec.timestamp);
             const side = rec.value.left ? l : r;
             if (rec.key !== null) rec.value.v === null ? side.delete(rec.key) : side.set(rec.key, rec.value.v);
-            for (const o of out.readRecordsToList()) o.value === null ? applied.delete(o.key) : applied.set(o.key, o.value);
+            for (const o of out.readRecordsToList()) o.value === null ? applied.delete(o.key!) : applied.set(o.key!, o.value);
             const expected = new Map<string, string>();
             for (const k of new Set([...l.keys(), ...r.keys()])) {
               const [lv, rv] = [l.get(k) ?? null, r.get(k) ?? null];
