@@ -54,6 +54,8 @@ export { SessionWindows } from '../dsl/windows/session-windows.js';
 export { JoinWindows } from '../dsl/windows/join-windows.js';
 export { DEFAULT_EMIT_INTERVAL_MS, EmitStrategy } from '../dsl/emit-strategy.js';
 export { BufferConfig, Suppressed } from '../dsl/suppressed.js';
+export { Joined } from '../dsl/joined.js';
+export { StreamJoined } from '../dsl/stream-joined.js';
 export { Branched } from '../dsl/branched.js';
 export { Consumed } from '../dsl/consumed.js';
 export { Produced } from '../dsl/produced.js';
@@ -68,6 +70,7 @@ export type {
   KeyValueMapper,
   Predicate,
   Reducer,
+  ValueJoiner,
   ValueMapper,
 } from '../dsl/functions.js';
 export type { BuildConfig } from '../dsl/streams-builder.js';

@@ -12,7 +12,7 @@ const mainNames = [
   'DuplicateSequenceError', 'GroupIdNotFoundError', 'Grouped', 'IllegalGenerationError', 'IllegalStateError',
   'InconsistentGroupProtocolError', 'InvalidConfigError', 'InvalidPartitionsError', 'InvalidProducerEpochError',
   'InvalidProducerIdMappingError', 'InvalidRecordError', 'InvalidStateStoreError', 'InvalidTopicError', 'InvalidTxnStateError',
-  'KafkaStreams', 'ProcessingExceptionHandlers', 'QueryableStoreTypes', 'TimeWindowedKStream', 'SessionWindowedKStream', 'TimeWindows',
+  'KafkaStreams', 'ProcessingExceptionHandlers', 'QueryableStoreTypes', 'Joined', 'StreamJoined', 'TimeWindowedKStream', 'SessionWindowedKStream', 'TimeWindows',
   'SlidingWindows', 'SessionWindows', 'JoinWindows', 'DEFAULT_EMIT_INTERVAL_MS', 'EmitStrategy', 'BufferConfig', 'Suppressed',
   'CogroupedKStream', 'KGroupedStream', 'KGroupedTable', 'KTable', 'ValueAndTimestampSerde',
   'KStream', 'KeyValue', 'KeyValueStoreBuilder', 'Materialized', 'SessionStoreBuilder', 'Stores', 'WindowStoreBuilder', 'ManualClock', 'Named', 'NoOffsetForPartitionError', 'NonEmptyGroupError', 'OffsetOutOfRangeError',
@@ -29,7 +29,7 @@ const testingNames = [
 ];
 
 /** Names API.md promises (the ones implemented so far; the list only grows). */
-const promisedByApiMd = ['Broker', 'Serdes', 'StreamsBuilder', 'Topology', 'Consumed', 'Produced', 'Grouped', 'KeyValue', 'Materialized', 'KafkaStreams', 'QueryableStoreTypes', 'TimeWindows', 'SlidingWindows',
+const promisedByApiMd = ['Broker', 'Serdes', 'StreamsBuilder', 'Topology', 'Consumed', 'Produced', 'Grouped', 'KeyValue', 'Materialized', 'KafkaStreams', 'QueryableStoreTypes', 'Joined', 'StreamJoined', 'TimeWindows', 'SlidingWindows',
   'SessionWindows', 'JoinWindows', 'Suppressed', 'BufferConfig', 'EmitStrategy'];
 
 describe('api > entry points', () => {
