@@ -11,6 +11,7 @@ import { runBrokerCrashHarness } from '../test/crash/broker-crash-harness.js';
 import { runCompactionCrashHarness } from '../test/crash/compaction-crash-harness.js';
 import { runLogCrashHarness } from '../test/crash/log-crash-harness.js';
 import { runTxnCrashHarness } from '../test/crash/txn-crash-harness.js';
+import { runEosCrashHarness } from '../test/crash/eos-crash-harness.js';
 
 /** One named crash harness: runs `kills` rounds from `seed`, returns a one-line summary. */
 interface Harness {
@@ -50,6 +51,15 @@ const harnesses: Harness[] = [
     async run(opts) {
       const r = await runTxnCrashHarness(opts);
       return `${r.kills} kills, ${r.transactions} transactions committed, ${r.acked} acknowledged, ${(r.elapsedMs / 1000).toFixed(1)} s`;
+    },
+  },
+  {
+    name: 'eos',
+    description: 'KafkaStreams exactly_once_v2 (count per key after a repartition): every input counted once in the read_committed output and the store',
+    async run(opts) {
+      const r = await runEosCrashHarness(opts);
+      const maxRestored = Math.max(...r.restoredPerRestart);
+      return `${r.kills} kills, ${r.records} inputs counted once, max ${maxRestored} changelog records replayed per restart, ${(r.elapsedMs / 1000).toFixed(1)} s`;
     },
   },
 ];
