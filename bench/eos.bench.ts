@@ -1,0 +1,106 @@
+/**
+ * Exactly-once cost (issue 7): the same stateful application under `exactly_once_v2` and under
+ * `at_least_once`, both with `commitIntervalMs: 100`, in the same run.
+ *
+ * Workload: a count per key (`groupBy` → repartition → `count` into a persistent, cached, logged
+ * store → `toStream` → output topic) over 200k keyed records (default), 5k keys, fed up front into a
+ * durable broker (`fsync: 'commit'`: transaction commits are fsynced, plain sends are not). Each side
+ * gets its own broker and state directory, and runs from `start()` until the group's committed input
+ * offsets cover every record. Alternating rounds, best of each side kept (the machine is shared).
+ *
+ * Ratio = records/s under EOS ÷ records/s at-least-once (target >= 0.9). Both sides' final store
+ * totals are checked, so neither can skip work.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Consumed } from '../dsl/consumed.js';
+import { Grouped } from '../dsl/grouped.js';
+import { Materialized } from '../dsl/materialized.js';
+import { Produced } from '../dsl/produced.js';
+import { StreamsBuilder } from '../dsl/streams-builder.js';
+import { Broker } from '../src/broker/broker.js';
+import { QueryableStoreTypes } from '../src/runtime/interactive-queries.js';
+import { KafkaStreams } from '../src/runtime/kafka-streams.js';
+import { Serdes } from '../src/serdes/serdes.js';
+import { fmtRate, printTable, rate } from './report.js';
+
+const KEYS = 5_000;
+const S = Serdes.string();
+type Guarantee = 'exactly_once_v2' | 'at_least_once';
+
+function topology() {
+  const builder = new StreamsBuilder();
+  builder
+    .stream('in', Consumed.with(S, S))
+    .groupBy((_k, v) => v, Grouped.with(S, S).withName('by-value'))
+    .count(Materialized.as<string, number>('counts'))
+    .toStream()
+    .to('out', Produced.with(S, Serdes.long()));
+  return builder.build();
+}
+
+/** One side: feed, then time the app from start() until every input offset is committed. Returns ms. */
+async function runOnce(guarantee: Guarantee, records: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), `tributary-eos-bench-`));
+  const broker = await Broker.open({ dataDir: join(dir, 'broker'), fsync: 'commit' });
+  try {
+    await broker.admin().createTopics([{ topic: 'in', partitions: 4 }, { topic: 'out', partitions: 4 }]);
+    const producer = broker.producer();
+    for (let i = 0; i < records; i += 10_000) {
+      await producer.send(Array.from({ length: Math.min(10_000, records - i) }, (_, j) => ({ topic: 'in', key: `r${i + j}`, value: `k${((i + j) * 7919) % KEYS}` })));
+    }
+    const app = new KafkaStreams(topology(), {
+      applicationId: 'eos-bench', broker, stateDir: join(dir, 'state'), processingGuarantee: guarantee, commitIntervalMs: 100, logger: { warn: () => {} },
+    });
+    const started = performance.now();
+    await app.start();
+    const admin = broker.admin();
+    const counted = () => {
+      try {
+        return app.store('counts', QueryableStoreTypes.keyValueStore<string, number>()).all().reduce((n, e) => n + e.value, 0);
+      } catch {
+        return -1;
+      }
+    };
+    const committed = async () => (await admin.describeGroup('eos-bench')).offsets.filter((o) => o.topic === 'in').reduce((n, o) => n + o.committed, 0);
+    for (let i = 0; i < 12_000 && (counted() < records || (await committed()) < records); i++) await new Promise((r) => setTimeout(r, 10));
+    const ms = performance.now() - started;
+    if (counted() !== records) throw new Error(`eos bench (${guarantee}): counted ${counted()} of ${records} records`);
+    await app.close();
+    return ms;
+  } finally {
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs both guarantees (alternating, 2 rounds each, best kept) and prints records/s and the ratio.
+ * @example
+ * await runEosBench({ records: 50_000 });
+ */
+export async function runEosBench(opts: { records?: number } = {}): Promise<{ ratio: number }> {
+  const records = opts.records ?? 200_000;
+  const best: Record<Guarantee, number> = { exactly_once_v2: Infinity, at_least_once: Infinity };
+  for (let round = 0; round < 2; round++) {
+    for (const g of ['at_least_once', 'exactly_once_v2'] as const) best[g] = Math.min(best[g], await runOnce(g, records));
+  }
+  const eos = rate(records, best.exactly_once_v2);
+  const alo = rate(records, best.at_least_once);
+  const ratio = eos / alo;
+  printTable(
+    ['guarantee', 'records', 'best ms', 'records/s'],
+    [
+      ['at_least_once', records, best.at_least_once.toFixed(0), fmtRate(alo)],
+      ['exactly_once_v2', records, best.exactly_once_v2.toFixed(0), fmtRate(eos)],
+    ],
+  );
+  console.log(`eos / at-least-once throughput ratio: ${ratio.toFixed(2)} (target >= 0.9)`);
+  return { ratio };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = process.argv.indexOf('--records');
+  await runEosBench(arg > 0 ? { records: Number(process.argv[arg + 1]) } : {});
+}
