@@ -1,5 +1,6 @@
 import { runBrokerBench } from './broker.bench.js';
 import { runCompactionBench } from './compaction.bench.js';
+import { runEosBench } from './eos.bench.js';
 import { runStateBench } from './state.bench.js';
 import { runStatelessBench } from './stateless.bench.js';
 import { runTxnBench } from './txn.bench.js';
@@ -18,4 +19,7 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<void>> = {
   windowed: (opts) => runWindowedBench({ records: opts.records }),
   txn: (opts) => runTxnBench({ records: opts.records }),
   compaction: (opts) => runCompactionBench({ records: opts.records }),
+  eos: async (opts) => {
+    await runEosBench({ records: opts.records });
+  },
 };
