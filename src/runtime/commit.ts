@@ -42,22 +42,8 @@ export async function commitTasks(
   logger: StreamsLogger,
 ): Promise<boolean> {
   const started = clock.now();
-  // Step 1
-  const all = [...tasks];
-  for (const task of all) {
-    const flushing = task.executor.flushStores();
-    if (flushing instanceof Promise) await flushing;
-  }
-  await collector.awaitSends();
-  // Step 2
-  const offsets: TopicPartitionOffset[] = [];
-  const committed: [StreamTask, TopicPartitionOffset[]][] = [];
-  for (const task of all) {
-    const own = task.committableOffsets();
-    if (own.length === 0) continue;
-    offsets.push(...own);
-    committed.push([task, own]);
-  }
+  // Steps 1 and 2
+  const { offsets, perTask: committed } = await flushAndCollectOffsets(collector, tasks);
   if (offsets.length === 0) return true;
   // Step 3
   try {
@@ -70,9 +56,42 @@ export async function commitTasks(
   }
   // Step 4
   for (const [task, own] of committed) task.markCommitted(own);
-  const latency = clock.now() - started;
-  metrics.commits++;
-  metrics.totalLatencyMs += latency;
-  if (latency > metrics.maxLatencyMs) metrics.maxLatencyMs = latency;
+  recordCommit(metrics, clock.now() - started);
   return true;
+}
+
+/** Offsets to commit: every advanced partition's `processed + 1`, all together and per task. */
+export interface CommittableOffsets {
+  offsets: TopicPartitionOffset[];
+  perTask: [StreamTask, TopicPartitionOffset[]][];
+}
+
+/**
+ * The first half of every commit, at-least-once and exactly-once alike: flush each task's stores
+ * (caches forward their updates; logging layers send changelog records), wait until the broker has
+ * acknowledged every send of the collector, then collect each task's offsets that advanced.
+ */
+export async function flushAndCollectOffsets(collector: RuntimeRecordCollector, tasks: Iterable<StreamTask>): Promise<CommittableOffsets> {
+  const all = [...tasks];
+  for (const task of all) {
+    const flushing = task.executor.flushStores();
+    if (flushing instanceof Promise) await flushing;
+  }
+  await collector.awaitSends();
+  const offsets: TopicPartitionOffset[] = [];
+  const perTask: [StreamTask, TopicPartitionOffset[]][] = [];
+  for (const task of all) {
+    const own = task.committableOffsets();
+    if (own.length === 0) continue;
+    offsets.push(...own);
+    perTask.push([task, own]);
+  }
+  return { offsets, perTask };
+}
+
+/** Counts a successful commit and its latency. */
+export function recordCommit(metrics: CommitMetrics, latencyMs: number): void {
+  metrics.commits++;
+  metrics.totalLatencyMs += latencyMs;
+  if (latencyMs > metrics.maxLatencyMs) metrics.maxLatencyMs = latencyMs;
 }

@@ -1,6 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { TopicPartitionOffset } from '../core/record.js';
-import type { CommitMetrics } from './commit.js';
+import { type CommitMetrics, flushAndCollectOffsets, recordCommit } from './commit.js';
 import type { EosProducer } from './eos-producer.js';
 import type { RuntimeRecordCollector } from './runtime-record-collector.js';
 import type { StreamTask } from './stream-task.js';
@@ -36,22 +35,8 @@ export async function commitExactlyOnce(
   clock: Clock,
 ): Promise<void> {
   const started = clock.now();
-  const all = [...tasks];
-  // Step 1
-  for (const task of all) {
-    const flushing = task.executor.flushStores();
-    if (flushing instanceof Promise) await flushing;
-  }
-  // Step 2
-  await collector.awaitSends();
-  const offsets: TopicPartitionOffset[] = [];
-  const advanced: [StreamTask, TopicPartitionOffset[]][] = [];
-  for (const task of all) {
-    const own = task.committableOffsets();
-    if (own.length === 0) continue;
-    offsets.push(...own);
-    advanced.push([task, own]);
-  }
+  // Steps 1 and 2
+  const { offsets, perTask: advanced } = await flushAndCollectOffsets(collector, tasks);
   if (offsets.length === 0 && !producer.inTransaction) return;
   // Steps 3 and 4
   try {
@@ -61,8 +46,5 @@ export async function commitExactlyOnce(
     throw e;
   }
   for (const [task, own] of advanced) task.markCommitted(own);
-  const latency = clock.now() - started;
-  metrics.commits++;
-  metrics.totalLatencyMs += latency;
-  if (latency > metrics.maxLatencyMs) metrics.maxLatencyMs = latency;
+  recordCommit(metrics, clock.now() - started);
 }
