@@ -1,12 +1,9 @@
 import type { Serde } from '../src/serdes/serde.js';
 import { isFlushListenable } from './internal/wrapped-key-value-bytes-store.js';
-import { StoreMetricsRecorder } from './internal/store-metrics.js';
-import type { StoreMetrics } from './store-metrics.js';
+import { MeteredStoreBase } from './internal/metered-store-base.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
 import type { KeyValueStore } from './key-value-store.js';
-import type { StateStore, StateStoreContext } from './state-store.js';
-import { storeContextParts } from './store-context.js';
 
 /** Told about every table update that leaves the store: new and old value, with the write's timestamp. */
 export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number) => void;
@@ -23,46 +20,15 @@ export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | nul
  * const store = new MeteredKeyValueStore(new InMemoryKeyValueStore('counts'), Serdes.string(), Serdes.long());
  * await store.init(ctx, store); store.put('a', 1);
  */
-export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, RestorableStore {
-  private readonly recorder = new StoreMetricsRecorder();
-  private topic: string | undefined;
-  private now: () => number = () => Date.now();
+export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<KeyValueBytesStore> implements KeyValueStore<K, V>, RestorableStore {
   private immediate: FlushListener<K, V> | null = null;
 
   constructor(
-    readonly inner: KeyValueBytesStore,
+    inner: KeyValueBytesStore,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
-    this.topic = `${context.applicationId}-${this.name}-changelog`;
-    const ts = storeContextParts(context).timestamp;
-    if (ts !== undefined) this.now = ts.bind(context);
-    return this.inner.init(context, root);
-  }
-
-  flush(): void | Promise<void> {
-    this.recorder.flushes++;
-    return this.inner.flush();
-  }
-  close(): void | Promise<void> {
-    return this.inner.close();
-  }
-  persistent(): boolean {
-    return this.inner.persistent();
-  }
-  isOpen(): boolean {
-    return this.inner.isOpen();
-  }
-
-  /** Counters and sampled latency. */
-  metrics(): StoreMetrics {
-    return this.recorder.snapshot();
+  ) {
+    super(inner);
   }
 
   setFlushListener(listener: FlushListener<K, V>): boolean {

@@ -1,12 +1,9 @@
 import type { Windowed } from '../src/core/windowed.js';
 import type { Serde } from '../src/serdes/serde.js';
-import { StoreMetricsRecorder } from './internal/store-metrics.js';
-import type { StoreMetrics } from './store-metrics.js';
+import { MeteredStoreBase } from './internal/metered-store-base.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
 import type { SessionBytesStore, SessionStore } from './session-store.js';
-import type { StateStore, StateStoreContext } from './state-store.js';
 import type { SessionBytesFlushListener } from './caching-session-store.js';
-import { storeContextParts } from './store-context.js';
 
 type Sessions<K, AGG> = KeyValueEntry<Windowed<K>, AGG>[];
 
@@ -19,42 +16,15 @@ export type SessionFlushListener<K, AGG> = (key: Windowed<K>, newValue: AGG | nu
  * @example
  * const s = new MeteredSessionStore(new InMemorySessionStore('sessions', 86_400_000), Serdes.string(), Serdes.long());
  */
-export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, RestorableStore {
-  private readonly recorder = new StoreMetricsRecorder();
-  private topic: string | undefined;
+export class MeteredSessionStore<K, AGG> extends MeteredStoreBase<SessionBytesStore> implements SessionStore<K, AGG>, RestorableStore {
   private immediate: SessionFlushListener<K, AGG> | null = null;
-  private now: () => number = () => Date.now();
 
   constructor(
-    readonly inner: SessionBytesStore,
+    inner: SessionBytesStore,
     readonly keySerde: Serde<K>,
     readonly aggSerde: Serde<AGG>,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
-    this.topic = `${context.applicationId}-${this.name}-changelog`;
-    const ts = storeContextParts(context).timestamp;
-    if (ts !== undefined) this.now = ts.bind(context);
-    return this.inner.init(context, root);
-  }
-  flush(): void | Promise<void> {
-    this.recorder.flushes++;
-    return this.inner.flush();
-  }
-  close(): void | Promise<void> {
-    return this.inner.close();
-  }
-  persistent(): boolean {
-    return this.inner.persistent();
-  }
-  isOpen(): boolean {
-    return this.inner.isOpen();
-  }
-  metrics(): StoreMetrics {
-    return this.recorder.snapshot();
+  ) {
+    super(inner);
   }
 
   /**

@@ -1,10 +1,8 @@
 import type { Windowed } from '../src/core/windowed.js';
 import type { Serde } from '../src/serdes/serde.js';
-import { StoreMetricsRecorder } from './internal/store-metrics.js';
-import type { StoreMetrics } from './store-metrics.js';
+import { MeteredStoreBase } from './internal/metered-store-base.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
 import type { WindowEntry } from './read-only-window-store.js';
-import type { StateStore, StateStoreContext } from './state-store.js';
 import type { WindowBytesStore, WindowStore } from './window-store.js';
 import type { WindowBytesFlushListener } from './caching-window-store.js';
 
@@ -17,39 +15,15 @@ export type WindowFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, o
  * @example
  * const w = new MeteredWindowStore(new InMemoryWindowStore('w', 3_600_000, 60_000, false), Serdes.string(), Serdes.long());
  */
-export class MeteredWindowStore<K, V> implements WindowStore<K, V>, RestorableStore {
-  private readonly recorder = new StoreMetricsRecorder();
-  private topic: string | undefined;
+export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore> implements WindowStore<K, V>, RestorableStore {
   private immediate: WindowFlushListener<K, V> | null = null;
 
   constructor(
-    readonly inner: WindowBytesStore,
+    inner: WindowBytesStore,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
-    this.topic = `${context.applicationId}-${this.name}-changelog`;
-    return this.inner.init(context, root);
-  }
-  flush(): void | Promise<void> {
-    this.recorder.flushes++;
-    return this.inner.flush();
-  }
-  close(): void | Promise<void> {
-    return this.inner.close();
-  }
-  persistent(): boolean {
-    return this.inner.persistent();
-  }
-  isOpen(): boolean {
-    return this.inner.isOpen();
-  }
-  metrics(): StoreMetrics {
-    return this.recorder.snapshot();
+  ) {
+    super(inner);
   }
 
   /**
