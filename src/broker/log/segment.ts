@@ -166,12 +166,12 @@ export class Segment {
     this.timeIndex.rewrite();
   }
 
-  /** fsyncs the `.log` on the thread pool; the descriptor stays valid until it completes. */
+  /** Makes the `.log` durable on the thread pool (fdatasync: the data and the file size, without timestamps); the descriptor stays valid until it completes. */
   async fsync(): Promise<void> {
     if (this.closeRequested) return;
     this.pendingSyncs++;
     try {
-      await new Promise<void>((resolve, reject) => fs.fsync(this.fd, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
     } finally {
       this.pendingSyncs--;
       if (this.closeRequested && this.pendingSyncs === 0) this.closeFd();
