@@ -7,43 +7,16 @@ import type {
   IsolationLevel,
   RebalanceListener,
 } from '../core/client.js';
-import {
-  ClosedError,
-  CommitFailedError,
-  IllegalStateError,
-  NoOffsetForPartitionError,
-  OffsetOutOfRangeError,
-  RebalanceInProgressError,
-  UnknownMemberIdError,
-} from '../core/errors.js';
+import { ClosedError, CommitFailedError, IllegalStateError, RebalanceInProgressError, UnknownMemberIdError } from '../core/errors.js';
 import type { ConsumedRecord, TopicPartition, TopicPartitionOffset } from '../core/record.js';
 import type { BrokerCore } from './broker-core.js';
 import { tpKey } from './group/assignor.js';
 import { assignorFor, type SyncResult } from './group/consumer-group.js';
 import type { GroupCoordinator } from './group/group-coordinator.js';
-import type { LogBatch, PartitionLog } from './log/partition-log.js';
+import { ConsumerFetcher, type PartitionState } from './consumer-fetcher.js';
 import { validateTopicName } from './topic-name.js';
-import { type AbortedTxn, isAbortedBatch } from './txn/txn-index.js';
-
-/** One assigned partition: where the next poll reads, and whether it is paused. */
-interface PartitionState {
-  readonly topic: string;
-  readonly partition: number;
-  readonly key: string;
-  /** null until first needed: then the committed offset, or autoOffsetReset. */
-  position: number | null;
-  paused: boolean;
-  /** Batches read but not all returned yet, and where to resume in them (valid while `position === bufferPos`). */
-  batches: LogBatch[] | null;
-  batchIndex: number;
-  recordIndex: number;
-  bufferPos: number;
-}
 
 let clientCounter = 0;
-/** A log read fetches at least this many records; what a poll does not return waits for the next. */
-const FETCH_MIN_RECORDS = 2000;
-const NO_ABORTED: readonly AbortedTxn[] = [];
 
 /**
  * A consumer of the embedded broker, with Kafka's semantics and defaults.
@@ -111,6 +84,7 @@ export class EmbeddedConsumer implements Consumer {
   private wake: (() => void) | null = null;
   private closed = false;
   private closing: Promise<void> | null = null;
+  private readonly fetcher: ConsumerFetcher;
 
   constructor(
     private readonly core: BrokerCore,
@@ -134,6 +108,7 @@ export class EmbeddedConsumer implements Consumer {
     this.maxPollIntervalMs = positive(opts.maxPollIntervalMs, 300_000, 'maxPollIntervalMs');
     this.rebalanceTimeoutMs = positive(opts.rebalanceTimeoutMs, this.maxPollIntervalMs, 'rebalanceTimeoutMs');
     this.maxPollRecords = positive(opts.maxPollRecords, 500, 'maxPollRecords');
+    this.fetcher = new ConsumerFetcher(core, coordinator, { groupId: this.groupId, autoOffsetReset: this.autoOffsetReset, committedOnly: this.committedOnly });
     const now = core.clock.now();
     this.lastPollAt = now;
     this.nextAutoCommitAt = now + this.autoCommitIntervalMs;
@@ -239,24 +214,24 @@ export class EmbeddedConsumer implements Consumer {
   /** Moves to the log-start offset now (not lazily at the next poll). */
   seekToBeginning(parts: TopicPartition[]): void {
     this.assertOpen();
-    for (const p of parts) this.assigned(p.topic, p.partition, 'seekToBeginning').position = this.log(p).logStartOffset;
+    for (const p of parts) this.assigned(p.topic, p.partition, 'seekToBeginning').position = this.fetcher.log(p).logStartOffset;
   }
 
   /** Moves to the log end now: records appended after this call are read. */
   seekToEnd(parts: TopicPartition[]): void {
     this.assertOpen();
-    for (const p of parts) this.assigned(p.topic, p.partition, 'seekToEnd').position = this.endOffset(p);
+    for (const p of parts) this.assigned(p.topic, p.partition, 'seekToEnd').position = this.fetcher.endOffset(p);
   }
 
   position(topic: string, partition: number): number {
     this.assertOpen();
     const st = this.assigned(topic, partition, 'position');
-    return st.position ?? this.initialPosition(st);
+    return st.position ?? this.fetcher.initialPosition(st);
   }
 
   async offsetsForTimes(query: { topic: string; partition: number; timestamp: number }[]): Promise<(number | null)[]> {
     this.assertOpen();
-    return query.map((q) => this.log(q).offsetForTimestamp(q.timestamp));
+    return query.map((q) => this.fetcher.log(q).offsetForTimestamp(q.timestamp));
   }
 
   pause(parts: TopicPartition[]): void {
@@ -450,90 +425,11 @@ export class EmbeddedConsumer implements Consumer {
   // Fetch (the hot path: plain loops, one object per record, no closures or awaits)
 
   private fetch(maxRecords: number): ConsumedRecord[] {
-    const out: ConsumedRecord[] = [];
-    const parts = this.parts;
-    const n = parts.length;
-    if (n === 0) return out;
+    const n = this.parts.length;
+    if (n === 0) return [];
     const start = this.nextStart % n;
     this.nextStart = start + 1;
-    let remaining = maxRecords;
-    for (let i = 0; i < n && remaining > 0; i++) {
-      const st = parts[(start + i) % n]!;
-      if (st.paused || !this.core.hasTopic(st.topic)) continue;
-      const topic = st.topic;
-      const partition = st.partition;
-      const log = this.core.getLog(topic, partition);
-      let pos = st.position ?? this.initialPosition(st);
-      if (pos < log.logStartOffset || pos > log.logEndOffset) pos = this.outOfRange(st, pos, log);
-      // read_committed: stop at the last stable offset and skip aborted transactions' batches.
-      const txns = this.committedOnly ? this.core.transactions : undefined;
-      const limit = txns === undefined ? log.logEndOffset : txns.lastStableOffset(topic, partition);
-      const aborted = txns === undefined ? NO_ABORTED : txns.abortedTransactions(topic, partition);
-      // Like Kafka's fetch buffer: read at least FETCH_MIN_RECORDS at a time and keep what this poll
-      // does not return for the next one, so a small poll does not pay a log read (or re-decode a batch).
-      let batches = st.bufferPos === pos ? st.batches : null;
-      let bi = st.batchIndex;
-      let ri = st.recordIndex;
-      while (remaining > 0) {
-        if (batches === null || bi >= batches.length) {
-          batches = null;
-          if (pos >= limit) break;
-          batches = log.read(pos, { maxRecords: remaining > FETCH_MIN_RECORDS ? remaining : FETCH_MIN_RECORDS, maxOffset: limit });
-          bi = 0;
-          ri = 0;
-          if (batches.length === 0) break;
-        }
-        const batch = batches[bi]!;
-        if (batch.isControl || (batch.isTransactional && aborted.length > 0 && isAbortedBatch(aborted, batch.producerId, batch.baseOffset))) {
-          if (batch.lastOffset >= pos) pos = batch.lastOffset + 1;
-          bi++;
-          ri = 0;
-          continue;
-        }
-        const recs = batch.records;
-        while (ri < recs.length && remaining > 0) {
-          const r = recs[ri++]!;
-          if (r.offset < pos) continue;
-          out.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
-          pos = r.offset + 1;
-          remaining--;
-        }
-        if (ri >= recs.length) {
-          bi++;
-          ri = 0;
-        }
-      }
-      st.batches = batches;
-      st.batchIndex = bi;
-      st.recordIndex = ri;
-      st.bufferPos = pos;
-      st.position = pos;
-    }
-    return out;
-  }
-
-  /** The committed offset, else autoOffsetReset (NoOffsetForPartitionError under 'none'). */
-  private initialPosition(st: PartitionState): number {
-    const committed = this.groupId === undefined ? undefined : this.coordinator.committed(this.groupId, st.topic, st.partition);
-    if (committed !== undefined) return (st.position = committed);
-    const log = this.log(st);
-    if (this.autoOffsetReset === 'earliest') return (st.position = log.logStartOffset);
-    if (this.autoOffsetReset === 'latest') return (st.position = this.endOffset(st));
-    throw new NoOffsetForPartitionError(
-      `no committed offset for ${st.topic}-${st.partition}${this.groupId === undefined ? ' (no groupId)' : ` in group "${this.groupId}"`} ` +
-        `and autoOffsetReset is 'none': seek() to an offset, or use 'earliest' / 'latest'`,
-    );
-  }
-
-  /** A position outside [logStart, logEnd] (records deleted, or a seek past the end) resets per policy. */
-  private outOfRange(st: PartitionState, pos: number, log: PartitionLog): number {
-    if (this.autoOffsetReset === 'none') {
-      throw new OffsetOutOfRangeError(
-        `position ${pos} of ${st.topic}-${st.partition} is outside [${log.logStartOffset}, ${log.logEndOffset}] ` +
-          `and autoOffsetReset is 'none': seek() to a valid offset`,
-      );
-    }
-    return this.autoOffsetReset === 'earliest' ? log.logStartOffset : log.logEndOffset;
+    return this.fetcher.fetch(this.parts, start, maxRecords);
   }
 
   private async waitForWork(ms: number): Promise<void> {
@@ -607,16 +503,6 @@ export class EmbeddedConsumer implements Consumer {
     const st = this.byKey.get(tpKey(topic, partition));
     if (st === undefined) throw new IllegalStateError(`${op}: partition ${topic}-${partition} is not assigned to this consumer`);
     return st;
-  }
-
-  /** Where 'latest' is: the log end, or the last stable offset under read_committed. */
-  private endOffset(p: TopicPartition): number {
-    const txns = this.committedOnly ? this.core.transactions : undefined;
-    return txns === undefined ? this.log(p).logEndOffset : txns.lastStableOffset(p.topic, p.partition);
-  }
-
-  private log(p: TopicPartition): PartitionLog {
-    return this.core.getLog(p.topic, p.partition);
   }
 
   private requireGroupId(op: string): string {
