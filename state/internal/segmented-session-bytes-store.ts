@@ -1,62 +1,17 @@
-import { StoreNotOpenError } from '../../src/core/errors.js';
 import type { Windowed } from '../../src/core/windowed.js';
 import type { ChangelogRecord, KeyValueEntry } from '../key-value-entry.js';
 import type { SessionBytesStore } from '../session-store.js';
-import type { StateStore, StateStoreContext } from '../state-store.js';
-import { andThen } from './maybe-async.js';
-import { Segments, defaultSegmentInterval, type SegmentFactory } from './segments.js';
+import { SegmentedBytesStoreBase } from './segmented-bytes-store-base.js';
+import { defaultSegmentInterval } from './segments.js';
 import { InnerSessionKey as I } from './window-key-schema.js';
 
 const MAX_TIME = Number.MAX_SAFE_INTEGER;
 
-/** Every session-store operation over time {@link Segments} (segmented by session end). */
-export abstract class SegmentedSessionBytesStore implements SessionBytesStore {
-  private segments: Segments | null = null;
-
-  constructor(
-    readonly name: string,
-    readonly retentionMs: number,
-    readonly segmentIntervalMs: number = defaultSegmentInterval(retentionMs),
-  ) {
+/** Every session-store operation over time segments (`Segments`) (segmented by session end). */
+export abstract class SegmentedSessionBytesStore extends SegmentedBytesStoreBase implements SessionBytesStore {
+  constructor(name: string, retentionMs: number, segmentIntervalMs: number = defaultSegmentInterval(retentionMs)) {
+    super(name, retentionMs, segmentIntervalMs, I.endOf);
     if (!(retentionMs > 0)) throw new RangeError(`session store "${name}": retention must be > 0, got ${retentionMs}`);
-  }
-
-  protected abstract segmentFactory(context: StateStoreContext): SegmentFactory | Promise<SegmentFactory>;
-  protected abstract release(): void;
-  abstract persistent(): boolean;
-
-  init(context: StateStoreContext, _root: StateStore): void | Promise<void> {
-    if (this.segments !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
-    const opened = andThen(this.segmentFactory(context), (factory) => {
-      const segments = new Segments(factory, this.retentionMs, this.segmentIntervalMs, I.endOf);
-      return andThen(segments.open(), () => {
-        this.segments = segments;
-      });
-    });
-    if (!(opened instanceof Promise)) return opened;
-    return opened.catch((err: unknown) => {
-      this.release();
-      throw err;
-    });
-  }
-  flush(): void {
-    this.open();
-  }
-  close(): void {
-    if (this.segments === null) return;
-    this.segments = null;
-    this.release();
-  }
-  isOpen(): boolean {
-    return this.segments !== null;
-  }
-  /** Stream time: the largest session end seen, persisted ones included. */
-  observedStreamTime(): number {
-    return this.open().observedStreamTime();
-  }
-  private open(): Segments {
-    if (this.segments === null) throw new StoreNotOpenError(this.name);
-    return this.segments;
   }
 
   put(sessionKey: Windowed<Buffer>, aggregate: Buffer | null): void {

@@ -1,72 +1,31 @@
-import { StoreNotOpenError } from '../../src/core/errors.js';
 import type { Windowed } from '../../src/core/windowed.js';
 import type { ChangelogRecord, KeyValueEntry } from '../key-value-entry.js';
 import type { WindowEntry } from '../read-only-window-store.js';
-import type { StateStore, StateStoreContext } from '../state-store.js';
 import type { WindowBytesStore } from '../window-store.js';
-import { andThen } from './maybe-async.js';
-import { Segments, defaultSegmentInterval, type SegmentFactory } from './segments.js';
+import { SegmentedBytesStoreBase } from './segmented-bytes-store-base.js';
+import { defaultSegmentInterval } from './segments.js';
 import { InnerWindowKey as I } from './window-key-schema.js';
 
 type Found = { storeKey: Buffer; value: Buffer };
 
 /**
- * Every window-store operation over time {@link Segments}; subclasses say where segments live.
+ * Every window-store operation over time segments (`Segments`); subclasses say where segments live.
  * The segment interval is Kafka's `max(retention / 2, 60 s)` unless given.
  */
-export abstract class SegmentedWindowBytesStore implements WindowBytesStore {
-  private segments: Segments | null = null;
+export abstract class SegmentedWindowBytesStore extends SegmentedBytesStoreBase implements WindowBytesStore {
   private seq = 0;
 
   constructor(
-    readonly name: string,
-    readonly retentionMs: number,
+    name: string,
+    retentionMs: number,
     readonly windowSizeMs: number,
     readonly retainDuplicates: boolean,
-    readonly segmentIntervalMs: number = defaultSegmentInterval(retentionMs),
+    segmentIntervalMs: number = defaultSegmentInterval(retentionMs),
   ) {
+    super(name, retentionMs, segmentIntervalMs, I.startOf);
     if (!(retentionMs >= windowSizeMs && windowSizeMs > 0)) {
       throw new RangeError(`window store "${name}": need retention (${retentionMs}) >= window size (${windowSizeMs}) > 0`);
     }
-  }
-
-  protected abstract segmentFactory(context: StateStoreContext): SegmentFactory | Promise<SegmentFactory>;
-  protected abstract release(): void;
-  abstract persistent(): boolean;
-
-  init(context: StateStoreContext, _root: StateStore): void | Promise<void> {
-    if (this.segments !== null) throw new TypeError(`state store "${this.name}" is already initialized`);
-    const opened = andThen(this.segmentFactory(context), (factory) => {
-      const segments = new Segments(factory, this.retentionMs, this.segmentIntervalMs, I.startOf);
-      return andThen(segments.open(), () => {
-        this.segments = segments;
-      });
-    });
-    if (!(opened instanceof Promise)) return opened;
-    return opened.catch((err: unknown) => {
-      this.release();
-      throw err;
-    });
-  }
-  flush(): void {
-    this.open();
-  }
-  close(): void {
-    if (this.segments === null) return;
-    this.segments = null;
-    this.release();
-  }
-  isOpen(): boolean {
-    return this.segments !== null;
-  }
-  private open(): Segments {
-    if (this.segments === null) throw new StoreNotOpenError(this.name);
-    return this.segments;
-  }
-
-  /** Stream time: the largest window start seen (for tests and metrics). */
-  observedStreamTime(): number {
-    return this.open().observedStreamTime();
   }
 
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
