@@ -1,14 +1,11 @@
-import { StoreNotOpenError } from '../src/core/errors.js';
 import type { Windowed } from '../src/core/windowed.js';
-import type { CacheEntry, NamedCache } from './internal/named-cache.js';
+import { CachingStoreBase } from './internal/caching-store-base.js';
+import type { CacheEntry } from './internal/named-cache.js';
 import { keyInRange } from './internal/key-in-range.js';
 import { SessionKeySchema as S } from './internal/window-key-schema.js';
 import type { ChangelogRecord, KeyValueEntry } from './key-value-entry.js';
 import type { SessionBytesStore } from './session-store.js';
-import type { StateStore, StateStoreContext } from './state-store.js';
-import { storeContextParts } from './store-context.js';
-import { ThreadCache } from './thread-cache.js';
-import { andFinally, andThen } from './internal/maybe-async.js';
+import type { ThreadCache } from './thread-cache.js';
 
 type Sessions = KeyValueEntry<Windowed<Buffer>, Buffer>[];
 const MAX_TIME = Number.MAX_SAFE_INTEGER;
@@ -25,75 +22,21 @@ export type SessionBytesFlushListener = (key: Windowed<Buffer>, newValue: Buffer
  * @example
  * const store = new CachingSessionStore(new ChangeLoggingSessionStore(new LevelSessionStore('s', 86_400_000)));
  */
-export class CachingSessionStore implements SessionBytesStore {
-  private cache: ThreadCache | null = null;
-  private named: NamedCache | null = null;
-  private listener: SessionBytesFlushListener | null = null;
-  private now: () => number = () => 0;
-  private streamTime = Number.NEGATIVE_INFINITY;
-
-  constructor(private readonly inner: SessionBytesStore) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
-  }
+export class CachingSessionStore extends CachingStoreBase<SessionBytesStore, SessionBytesFlushListener> implements SessionBytesStore {
   setFlushListener(listener: SessionBytesFlushListener): boolean {
     this.listener = listener;
     return true;
   }
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    return andThen(this.inner.init(context, root), () => {
-      const parts = storeContextParts(context);
-      if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
-      this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
-      this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
-      // A reopened persistent store already has a stream time (saved with its last commit): retention
-      // in this layer must start from it, not from what is written or restored after the reopen.
-      this.streamTime = this.inner.observedStreamTime();
-    });
-  }
 
-  private open(): NamedCache {
-    if (this.named === null) throw new StoreNotOpenError(this.name);
-    return this.named;
-  }
   private sessionOf(storeKey: Buffer): Windowed<Buffer> {
     return { key: S.keyOf(storeKey), window: { start: S.startOf(storeKey), end: S.endOf(storeKey) } };
   }
-  private writeThrough(entry: CacheEntry): void {
+  protected writeThrough(entry: CacheEntry): void {
     const session = this.sessionOf(entry.key);
     const old = this.listener === null ? null : this.inner.fetchSession(session.key, session.window.start, session.window.end);
     // Written through even when nothing was there: the session end still moves stream time below.
     this.inner.put(session, entry.value);
     if (this.listener !== null && (old !== null || entry.value !== null)) this.listener(session, entry.value, old, entry.timestamp);
-  }
-  flush(): void | Promise<void> {
-    for (const e of this.cache!.drain(this.open())) this.writeThrough(e);
-    return this.inner.flush();
-  }
-  close(): void | Promise<void> {
-    const named = this.named;
-    if (named === null) return;
-    return andFinally(
-      () => this.flush(),
-      () => {
-        this.cache!.unregister(named);
-        this.named = null;
-        return this.inner.close();
-      },
-    );
-  }
-  persistent(): boolean {
-    return this.inner.persistent();
-  }
-  isOpen(): boolean {
-    return this.named !== null;
-  }
-  observedStreamTime(): number {
-    return this.streamTime;
   }
 
   put(sessionKey: Windowed<Buffer>, aggregate: Buffer | null): void {

@@ -1,14 +1,11 @@
-import { StoreNotOpenError } from '../src/core/errors.js';
 import type { Windowed } from '../src/core/windowed.js';
-import type { CacheEntry, NamedCache } from './internal/named-cache.js';
+import { CachingStoreBase } from './internal/caching-store-base.js';
+import type { CacheEntry } from './internal/named-cache.js';
 import { keyInRange } from './internal/key-in-range.js';
 import { WindowKeySchema as S } from './internal/window-key-schema.js';
 import type { ChangelogRecord, KeyValueEntry } from './key-value-entry.js';
 import type { WindowEntry } from './read-only-window-store.js';
-import type { StateStore, StateStoreContext } from './state-store.js';
-import { storeContextParts } from './store-context.js';
-import { ThreadCache } from './thread-cache.js';
-import { andFinally, andThen } from './internal/maybe-async.js';
+import type { ThreadCache } from './thread-cache.js';
 import type { WindowBytesStore } from './window-store.js';
 
 /** Bytes-level flush listener of a window store: the windowed key, new and old value. */
@@ -23,24 +20,9 @@ export type WindowBytesFlushListener = (key: Windowed<Buffer>, newValue: Buffer 
  * @example
  * const store = new CachingWindowStore(new ChangeLoggingWindowStore(new LevelWindowStore('w', 3_600_000, 60_000, false)));
  */
-export class CachingWindowStore implements WindowBytesStore {
-  private cache: ThreadCache | null = null;
-  private named: NamedCache | null = null;
-  private listener: WindowBytesFlushListener | null = null;
-  private now: () => number = () => 0;
-  /** Largest window start written or restored through this layer (retention reference). */
-  private streamTime = Number.NEGATIVE_INFINITY;
-
-  constructor(private readonly inner: WindowBytesStore) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
+export class CachingWindowStore extends CachingStoreBase<WindowBytesStore, WindowBytesFlushListener> implements WindowBytesStore {
   get windowSizeMs(): number {
     return this.inner.windowSizeMs;
-  }
-  get retentionMs(): number {
-    return this.inner.retentionMs;
   }
   get retainDuplicates(): boolean {
     return this.inner.retainDuplicates;
@@ -51,23 +33,7 @@ export class CachingWindowStore implements WindowBytesStore {
     return !this.retainDuplicates;
   }
 
-  init(context: StateStoreContext, root: StateStore): void | Promise<void> {
-    return andThen(this.inner.init(context, root), () => {
-      const parts = storeContextParts(context);
-      if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(parts);
-      this.cache = parts.cache ?? new ThreadCache(10 * 1024 * 1024);
-      this.named = this.cache.register(`${context.taskId}-${this.name}`, (e) => this.writeThrough(e));
-      // A reopened persistent store already has a stream time (saved with its last commit): retention
-      // in this layer must start from it, not from what is written or restored after the reopen.
-      this.streamTime = this.inner.observedStreamTime();
-    });
-  }
-
-  private open(): NamedCache {
-    if (this.named === null) throw new StoreNotOpenError(this.name);
-    return this.named;
-  }
-  private writeThrough(entry: CacheEntry): void {
+  protected writeThrough(entry: CacheEntry): void {
     const key = S.keyOf(entry.key);
     const start = S.startOf(entry.key);
     // The old value is read only for a listener (a point read per flushed window).
@@ -77,31 +43,6 @@ export class CachingWindowStore implements WindowBytesStore {
     this.inner.putStoreKey(entry.key, entry.value);
     if (old === null && entry.value === null) return;
     this.listener?.({ key, window: { start, end: start + this.windowSizeMs } }, entry.value, old, entry.timestamp);
-  }
-  flush(): void | Promise<void> {
-    for (const e of this.cache!.drain(this.open())) this.writeThrough(e);
-    return this.inner.flush();
-  }
-  close(): void | Promise<void> {
-    const named = this.named;
-    if (named === null) return;
-    return andFinally(
-      () => this.flush(),
-      () => {
-        this.cache!.unregister(named);
-        this.named = null;
-        return this.inner.close();
-      },
-    );
-  }
-  persistent(): boolean {
-    return this.inner.persistent();
-  }
-  isOpen(): boolean {
-    return this.named !== null;
-  }
-  observedStreamTime(): number {
-    return this.streamTime;
   }
 
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
