@@ -30,7 +30,7 @@ const WINDOW_MS = 60_000;
 const GRACE_MS = 10_000;
 const KEYS = 10_000;
 
-function makeInput(n: number): Record<string, string>[] {
+export function makeInput(n: number): Record<string, string>[] {
   const keys = Array.from({ length: KEYS }, (_, i) => `user-${i}`);
   const out: Record<string, string>[] = new Array(n);
   let seed = 42;
@@ -42,7 +42,7 @@ function makeInput(n: number): Record<string, string>[] {
   return out;
 }
 
-function runTributary(input: Record<string, string>[]): number {
+export function runTributary(input: Record<string, string>[]): number {
   const windows = TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS);
   let forwarded = 0;
   const store = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('counts', WINDOW_MS + GRACE_MS, WINDOW_MS, false), Serdes.string(), new ValueAndTimestampSerde(Serdes.long()))
