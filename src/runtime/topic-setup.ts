@@ -27,10 +27,13 @@ async function partitionsOf(admin: Admin, topic: string): Promise<number | undef
  *    source topics of each sub-topology — read together by one task per partition number — must
  *    have the same partition count (else a `TopologyError` naming topics and counts);
  * 2. every repartition topic gets its partition count — `Repartitioned.withNumberOfPartitions` if
- *    set, else (as Kafka) the largest partition count among the source topics of the sub-topology
- *    that writes it, resolved upstream first — and is created if missing (an existing one with a
- *    different count is a `TopologyError`, as in Kafka); then step 1's co-partitioning check runs
- *    again with the repartition topics included; then the changelog topic of every logged store,
+ *    set; else, when a sub-topology reads it beside user topics (a join or merge after a key change),
+ *    their count, so the two sides are co-partitioned automatically (Kafka's co-partition enforcer);
+ *    else the largest partition count among the source topics of the sub-topology that writes it,
+ *    resolved upstream first, and raised to the largest count of any repartition topic read beside
+ *    it — and is created if missing (an existing one with a different count is a `TopologyError`, as
+ *    in Kafka); then step 1's co-partitioning check runs again with the repartition topics included
+ *    (a user-fixed count that disagrees is a `TopologyError`); then the changelog topic of every logged store,
  *    `<applicationId>-<store>-changelog`, is created with one partition per task of its
  *    sub-topology (compacted).
  *
@@ -52,9 +55,11 @@ export async function prepareTopics(admin: Admin, meta: TopologyMetadata, logger
   }
   checkCopartitioned(meta, counts);
 
-  // Step 2: resolve counts in dependency order (a writer reading another repartition topic goes after it).
+  // Step 2: fixed counts, then counts forced by user topics read beside a repartition topic, then the
+  // rest in dependency order (a writer reading another repartition topic goes after it).
   const wanted = new Map<string, number>();
   for (const spec of meta.repartitionTopics) if (spec.numberOfPartitions !== undefined) wanted.set(spec.name, spec.numberOfPartitions);
+  for (const [topic, n] of copartitionedWithUserTopics(meta, counts)) if (!wanted.has(topic)) wanted.set(topic, n);
   for (let round = 0; round <= meta.repartitionTopics.length; round++) {
     for (const spec of meta.repartitionTopics) {
       if (wanted.has(spec.name)) continue;
@@ -64,6 +69,7 @@ export async function prepareTopics(admin: Admin, meta: TopologyMetadata, logger
       if (writers.length > 0 && known.every((n) => n !== undefined)) wanted.set(spec.name, Math.max(...(known as number[])));
     }
   }
+  alignRepartitionOnlyGroups(meta, wanted);
   for (const spec of meta.repartitionTopics) {
     let n = wanted.get(spec.name);
     if (n === undefined) {
@@ -114,5 +120,40 @@ function checkCopartitioned(meta: TopologyMetadata, counts: ReadonlyMap<string, 
       const detail = known.map((t) => `"${t}" has ${counts.get(t)}`).join(', ');
       throw new TopologyError(`sub-topology ${sub.id} reads co-partitioned topics with different partition counts (${detail}); they must be equal`);
     }
+  }
+}
+
+/**
+ * Repartition topics (without a user-fixed count) read by a sub-topology that also reads user topics:
+ * they take the user topics' count, as Kafka sizes the repartition side of a join to the other side.
+ */
+function copartitionedWithUserTopics(meta: TopologyMetadata, counts: ReadonlyMap<string, number>): Map<string, number> {
+  const user = new Set(meta.userSourceTopics);
+  const unfixed = new Set(meta.repartitionTopics.filter((r) => r.numberOfPartitions === undefined).map((r) => r.name));
+  const forced = new Map<string, number>();
+  for (const sub of meta.subtopologies) {
+    const external = sub.sourceTopics.filter((t) => user.has(t) && counts.has(t));
+    if (external.length === 0) continue;
+    const n = Math.max(...external.map((t) => counts.get(t)!)); // step 1 already made them equal
+    for (const t of sub.sourceTopics) if (unfixed.has(t)) forced.set(t, n);
+  }
+  return forced;
+}
+
+/**
+ * A sub-topology that reads only repartition topics (a join of two re-keyed streams) needs them equal:
+ * the unfixed ones are raised to the largest count in the group, as Kafka does.
+ */
+function alignRepartitionOnlyGroups(meta: TopologyMetadata, wanted: Map<string, number>): void {
+  const user = new Set(meta.userSourceTopics);
+  const unfixed = new Set(meta.repartitionTopics.filter((r) => r.numberOfPartitions === undefined).map((r) => r.name));
+  for (const sub of meta.subtopologies) {
+    if (sub.sourceTopics.length < 2 || sub.sourceTopics.some((t) => user.has(t))) continue;
+    const known = sub.sourceTopics.map((t) => wanted.get(t)).filter((n): n is number => n !== undefined);
+    if (known.length === 0) continue;
+    const fixedCounts = sub.sourceTopics.filter((t) => !unfixed.has(t)).map((t) => wanted.get(t)!);
+    // A user-fixed count wins (a disagreement among fixed ones is reported by the co-partitioning check).
+    const n = fixedCounts.length > 0 ? Math.max(...fixedCounts) : Math.max(...known);
+    for (const t of sub.sourceTopics) if (unfixed.has(t)) wanted.set(t, n);
   }
 }
