@@ -31,19 +31,28 @@ export function joinTimeTrackers(): { get(taskId: string): JoinTimeTracker; remo
 
 /**
  * Kafka's `KStreamJoinWindow`: forwards the record, then (non-null key) puts it into its side's
- * window store at its timestamp, where the other side's join processor finds it.
+ * window store at its timestamp, where the other side's join processor finds it. A record older than
+ * the store's retention (`before + after + grace` behind the store's stream time) is not kept by the
+ * store and is counted as dropped — Kafka's segmented store counts it in the task's dropped-records
+ * sensor — though it still reaches the join processor, which joins it with what the other side holds.
  * @example
  * topology.addProcessor('KSTREAM-WINDOWED-0000000002', joinWindowProcessor('KSTREAM-JOINTHIS-0000000004-store'), 'src');
  */
-export function joinWindowProcessor<K, V>(storeName: string): () => Processor<K, V, K, V> {
+export function joinWindowProcessor<K, V>(storeName: string, retentionMs: number): () => Processor<K, V, K, V> {
   return () => {
     let context!: ProcessorContext<K, V>;
     let store!: WindowStore<K, V>;
+    // The largest timestamp this processor put: the store's stream time, except just after a restart
+    // (it starts again from what it sees), when an expired put is dropped by the store but not counted.
+    let maxPut = -1;
     return {
       init(c: ProcessorContext<K, V>) { context = c; store = c.getStateStore(storeName); },
       process(record: Record<K, V>) {
         context.forward(record);
-        if (record.key !== null && record.key !== undefined) store.put(record.key, record.value, record.timestamp);
+        if (record.key === null || record.key === undefined) return;
+        if (record.timestamp <= maxPut - retentionMs) context.recordDropped?.();
+        else if (record.timestamp > maxPut) maxPut = record.timestamp;
+        store.put(record.key, record.value, record.timestamp);
       },
     };
   };

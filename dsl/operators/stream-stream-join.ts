@@ -106,8 +106,8 @@ export function streamStreamJoinNode<K, V1, V2, R>(
     outerStoreName: outerStore, windowsBeforeMs: windows.beforeMs, windowsAfterMs: windows.afterMs,
     graceMs: windows.gracePeriodMs(), emitIntervalMs: sj.outerJoinEmitIntervalMs, leftJoiner: userJoiner, trackers,
   };
-  const thisWindowed = b.addNode(new ProcessorGraphNode(thisWindowedName, [left.node], joinWindowProcessor(thisStore) as never, [thisStore]));
-  const otherWindowed = b.addNode(new ProcessorGraphNode(otherWindowedName, [right.node], joinWindowProcessor(otherStore) as never, [otherStore]));
+  const thisWindowed = b.addNode(new ProcessorGraphNode(thisWindowedName, [left.node], joinWindowProcessor(thisStore, retention) as never, [thisStore]));
+  const otherWindowed = b.addNode(new ProcessorGraphNode(otherWindowedName, [right.node], joinWindowProcessor(otherStore, retention) as never, [otherStore]));
   const joinThis = streamStreamJoinProcessor<K, V1, V2, R>({
     ...common, otherStoreName: otherStore, leftSide: true, outer: leftOuter,
     joinBeforeMs: windows.beforeMs, joinAfterMs: windows.afterMs, join: (v, o, k) => userJoiner(v, o, k),

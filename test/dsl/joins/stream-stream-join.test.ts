@@ -82,6 +82,18 @@ describe('dsl > KStream stream–stream joins', () => {
     expect(left.driver.metrics()['dropped-records-total']).toBe(1);
   });
 
+  it('a record older than its store retention is dropped from the store and counted, yet still joins what the other side holds (as Kafka)', () => {
+    // Window 10 ms each way, no grace: each side's store keeps 20 ms behind its own stream time.
+    const { driver, perInput } = run('join', JoinWindows.ofTimeDifferenceWithNoGrace(10), [
+      ['R', 'k', 'r3', 3],
+      ['L', 'k', 'a', 1000],
+      ['L', 'k', 'late', 5], // the left store is at 1000: not kept, counted; the right store still holds r3
+      ['R', 'k', 'r6', 6], // the right store is at 6: kept, but the left store no longer serves time 5
+    ]);
+    expect(perInput).toEqual([[], [], ['[late, r3]@5'], []]);
+    expect(driver.metrics()['dropped-records-total']).toBe(1);
+  });
+
   it('a left record whose window already closed when it arrives is joined with null at once', () => {
     const { perInput } = run('leftJoin', w, [['L', 'a', 'X', 100], ['L', 'k', 'late', 70]]);
     expect(perInput).toEqual([[], ['[late, null]@70']]);
