@@ -51,6 +51,10 @@ export interface TaskExecutorOptions {
    * serve persistent stores from memory.
    */
   readonly storeFactory?: (builder: StoreBuilder) => StateStore;
+  /** The instance's global stores (read-only views), which every processor may read by name. */
+  readonly globalStores?: ReadonlyMap<string, StateStore>;
+  /** Overrides the task id `<subtopologyId>_<partition>` (the global store updater runs as `global`). */
+  readonly taskId?: string;
 }
 
 /**
@@ -114,6 +118,7 @@ export class TaskExecutor implements TaskState {
   readonly #stateDir: string | undefined;
   readonly #stateDb: TaskStateDb | undefined;
   readonly #cache: ThreadCache | undefined;
+  readonly #globalStores: ReadonlyMap<string, StateStore> | undefined;
   #state: 'created' | 'running' | 'closed' = 'created';
   #running = false;
   #lastTopic: string | undefined;
@@ -123,7 +128,8 @@ export class TaskExecutor implements TaskState {
     this.applicationId = options.applicationId;
     this.partition = options.partition;
     this.currentPartition = options.partition;
-    this.taskId = `${options.subtopologyId}_${options.partition}`;
+    this.taskId = options.taskId ?? `${options.subtopologyId}_${options.partition}`;
+    this.#globalStores = options.globalStores;
     this.collector = options.collector;
     this.objectCollector = options.objectCollector;
     this.#clock = options.clock ?? systemClock;
@@ -173,6 +179,30 @@ export class TaskExecutor implements TaskState {
   process(consumed: ConsumedRecord): boolean {
     const source = consumed.topic === this.#lastTopic ? this.#lastSource! : this.#source(consumed.topic);
     return this.#processAt(source, consumed, this.#extractTimestamp(source, consumed));
+  }
+
+  /**
+   * The timestamp `consumed` will be processed at: its source's extractor's, else its own. Runtimes
+   * call it when they buffer a record (as Kafka's record queue does), to order records by it; the
+   * extractor sees the partition time of what was buffered before. Undefined when the extractor threw:
+   * the record is then ordered by its own timestamp and the error surfaces when it is processed.
+   */
+  extractTimestamp(consumed: ConsumedRecord): number | undefined {
+    // No running check: a runtime may buffer records for a task that is still restoring.
+    const source = this.#graph.sourceByTopic.get(consumed.topic);
+    if (source?.timestampExtractor === undefined) return consumed.timestamp;
+    try {
+      return this.#extractTimestamp(source, consumed);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Processes a record buffered with {@link extractTimestamp}'s result (undefined: extract again now). */
+  processExtracted(consumed: ConsumedRecord, timestamp: number | undefined): boolean {
+    if (timestamp === undefined) return this.process(consumed);
+    const source = consumed.topic === this.#lastTopic ? this.#lastSource! : this.#source(consumed.topic);
+    return this.#processAt(source, consumed, timestamp);
   }
 
   /**
@@ -263,6 +293,10 @@ export class TaskExecutor implements TaskState {
 
   store(name: string): StateStore | undefined {
     return this.#graph.stores.get(name);
+  }
+
+  globalStore(name: string): StateStore | undefined {
+    return this.#globalStores?.get(name);
   }
 
   recordDropped(): void {

@@ -7,6 +7,8 @@ import type { ConsumedRecord } from '../core/record.js';
 export class PartitionQueue {
   /** Records not yet processed are `records[head..]`. */
   records: ConsumedRecord[] = [];
+  /** The timestamp each record is ordered and processed by (extracted when buffered); undefined: extract at processing. */
+  timestamps: (number | undefined)[] = [];
   head = 0;
   /** Offset of the last processed record; -1 before any. */
   processedOffset = -1;
@@ -19,26 +21,30 @@ export class PartitionQueue {
     return this.records.length - this.head;
   }
 
-  /** Appends a polled record. */
-  push(record: ConsumedRecord): void {
+  /** Appends a polled record with the timestamp it is to be ordered by. */
+  push(record: ConsumedRecord, timestamp: number | undefined = record.timestamp): void {
     if (this.head > 0 && this.head === this.records.length) {
-      // Drained: start a fresh array instead of growing the old one forever.
+      // Drained: start fresh arrays instead of growing the old ones forever.
       this.records = [];
+      this.timestamps = [];
       this.head = 0;
     }
     this.records.push(record);
+    this.timestamps.push(timestamp);
   }
 
   /** Drops everything buffered (the partition moved away; the records will be re-fetched by the new owner). */
   clear(): void {
     this.records = [];
+    this.timestamps = [];
     this.head = 0;
   }
 }
 
 /**
  * A task's input partitions (Kafka Streams' `PartitionGroup`): one queue per partition, and
- * `next()` picks the queue whose head record has the smallest timestamp, so a task that reads several
+ * `next()` picks the queue whose head record has the smallest timestamp — the extracted one, given
+ * when the record is buffered, as Kafka's record queues extract on arrival — so a task that reads several
  * topics processes their records in timestamp order as far as the buffered data allows. Ties go to
  * the queue added first. (Kafka can also idle a task until every partition has data,
  * `max.task.idle.ms`; here a task processes whatever is buffered.)
@@ -52,6 +58,8 @@ export class PartitionGroup {
   #buffered = 0;
   /** The queue `next()` took its record from (to update its processed offset after processing). */
   lastQueue: PartitionQueue | undefined;
+  /** The timestamp `next()`'s record was buffered with (undefined: extract it at processing). */
+  lastTimestamp: number | undefined;
 
   /** Records buffered across all queues. */
   get buffered(): number {
@@ -82,13 +90,16 @@ export class PartitionGroup {
     return undefined;
   }
 
-  /** Buffers a polled record in its queue (which must exist). */
-  push(queue: PartitionQueue, record: ConsumedRecord): void {
-    queue.push(record);
+  /** Buffers a polled record in its queue (which must exist), ordered by `timestamp` (the extracted one). */
+  push(queue: PartitionQueue, record: ConsumedRecord, timestamp: number | undefined = record.timestamp): void {
+    queue.push(record, timestamp);
     this.#buffered++;
   }
 
-  /** Takes the head record with the smallest timestamp; undefined when nothing is buffered. */
+  /**
+   * Takes the head record with the smallest (extracted) timestamp; undefined when nothing is buffered.
+   * Its timestamp is left in {@link lastTimestamp}.
+   */
   next(): ConsumedRecord | undefined {
     if (this.#buffered === 0) return undefined;
     const queues = this.queues;
@@ -100,7 +111,7 @@ export class PartitionGroup {
       for (let i = 0; i < queues.length; i++) {
         const q = queues[i]!;
         if (q.head < q.records.length) {
-          const ts = q.records[q.head]!.timestamp;
+          const ts = q.timestamps[q.head] ?? q.records[q.head]!.timestamp;
           if (ts < bestTs) {
             bestTs = ts;
             best = q;
@@ -109,6 +120,7 @@ export class PartitionGroup {
       }
     }
     const record = best!.records[best!.head]!;
+    this.lastTimestamp = best!.timestamps[best!.head];
     best!.records[best!.head++] = undefined as unknown as ConsumedRecord; // let the record be collected
     this.#buffered--;
     this.lastQueue = best;

@@ -48,8 +48,9 @@ export class StreamTask {
     return this.group.queue(topic, partition);
   }
 
+  /** Buffers a polled record, ordered by its extracted timestamp. */
   enqueue(queue: PartitionQueue, record: ConsumedRecord): void {
-    this.group.push(queue, record);
+    this.group.push(queue, record, this.executor.extractTimestamp(record));
   }
 
   /** Records buffered and not processed yet. */
@@ -71,7 +72,7 @@ export class StreamTask {
       if (record === undefined) break;
       n++;
       try {
-        executor.process(record);
+        executor.processExtracted(record, group.lastTimestamp);
       } catch (e) {
         if (!(e instanceof StreamsProcessingError) || this.processingHandler?.handle(e) !== 'CONTINUE') throw e;
         this.skippedByHandler++;
