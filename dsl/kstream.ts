@@ -30,6 +30,8 @@ import { newKTable } from './internal/table-factory.js';
 import { TO_KTABLE_NAME } from './operators/ktable-source.js';
 import { streamStreamJoinNode } from './operators/stream-stream-join.js';
 import { streamTableJoinNode } from './operators/stream-table-join.js';
+import { streamGlobalTableJoinNode } from './operators/stream-global-table-join.js';
+import { GlobalKTable } from './global-ktable.js';
 import type { Joined } from './joined.js';
 import type { StreamJoined } from './stream-joined.js';
 import type { JoinWindows } from './windows/join-windows.js';
@@ -222,8 +224,19 @@ export class KStream<K, V> {
    * payments.join(accounts, (p, a) => ({ ...p, limit: a.limit }), Joined.with(S, paymentSerde, accountSerde));
    */
   join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
-  join<VO, VR>(other: KStream<K, VO> | KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windowsOrJoined?: JoinWindows | Joined<K, V, VO>, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
-    if (other instanceof KStream) return this.#joinStream(other, joiner, windowsOrJoined as JoinWindows, streamJoined, 'inner');
+  /**
+   * Inner join with a global table (Kafka's `KStream#join(GlobalKTable)`): each stream record looks
+   * up `keySelector(key, value)` in the global table as of now and, if the table has a row, forwards
+   * `joiner(value, row, key)` with the stream record's key and timestamp. No repartition (the table
+   * is on every instance) and no co-partitioning; table updates never emit. Records with a null
+   * value, or whose selected key is null, are dropped (counted).
+   * @example
+   * orders.join(products, (_id, o) => o.productId, (o, p) => ({ ...o, price: p.price }));
+   */
+  join<GK, GV, VR>(globalTable: GlobalKTable<GK, GV>, keySelector: KeyValueMapper<K, V, GK | null>, joiner: ValueJoiner<V, GV, VR, K>, named?: Named): KStream<K, VR>;
+  join<VO, VR>(other: KStream<K, VO> | KTable<K, VO> | GlobalKTable<unknown, VO>, joiner: unknown, windowsOrJoined?: unknown, streamJoined?: unknown): KStream<K, VR> {
+    if (other instanceof GlobalKTable) return this.#joinGlobal(other, joiner, windowsOrJoined, streamJoined, false);
+    if (other instanceof KStream) return this.#joinStream(other, joiner, windowsOrJoined as JoinWindows, streamJoined as StreamJoined<K, V, VO> | undefined, 'inner');
     return this.#joinTable(other, joiner, windowsOrJoined as Joined<K, V, VO> | undefined, false);
   }
 
@@ -243,8 +256,17 @@ export class KStream<K, V> {
    * clicks.leftJoin(users, (c, u) => ({ ...c, country: u?.country ?? 'unknown' }));
    */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
-  leftJoin<VO, VR>(other: KStream<K, VO> | KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windowsOrJoined?: JoinWindows | Joined<K, V, VO>, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
-    if (other instanceof KStream) return this.#joinStream(other, joiner, windowsOrJoined as JoinWindows, streamJoined, 'left');
+  /**
+   * Left join with a global table: like the inner {@link join} with a global table, but a record
+   * whose selected key is null or missing from the table is joined with `null` instead of dropped
+   * (records with a null value are still dropped, as in Kafka).
+   * @example
+   * clicks.leftJoin(pages, (_k, c) => c.pageId, (c, p) => ({ ...c, title: p?.title ?? 'unknown' }));
+   */
+  leftJoin<GK, GV, VR>(globalTable: GlobalKTable<GK, GV>, keySelector: KeyValueMapper<K, V, GK | null>, joiner: ValueJoiner<V, GV | null, VR, K>, named?: Named): KStream<K, VR>;
+  leftJoin<VO, VR>(other: KStream<K, VO> | KTable<K, VO> | GlobalKTable<unknown, VO>, joiner: unknown, windowsOrJoined?: unknown, streamJoined?: unknown): KStream<K, VR> {
+    if (other instanceof GlobalKTable) return this.#joinGlobal(other, joiner, windowsOrJoined, streamJoined, true);
+    if (other instanceof KStream) return this.#joinStream(other, joiner, windowsOrJoined as JoinWindows, streamJoined as StreamJoined<K, V, VO> | undefined, 'left');
     return this.#joinTable(other, joiner, windowsOrJoined as Joined<K, V, VO> | undefined, true);
   }
 
@@ -256,6 +278,12 @@ export class KStream<K, V> {
    */
   outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
     return this.#joinStream(other, joiner, windows, streamJoined, 'outer');
+  }
+
+  #joinGlobal<VR>(table: GlobalKTable<unknown, unknown>, keySelector: unknown, joiner: unknown, named: unknown, leftJoin: boolean): KStream<K, VR> {
+    const node = streamGlobalTableJoinNode(this, table, keySelector as KeyValueMapper<K, V, unknown>, joiner as ValueJoiner<V, unknown, VR, K>, named as Named | undefined, leftJoin);
+    // No repartition happens here, so a pending key change still needs one downstream (as in Kafka).
+    return new KStream<K, VR>(this.builder, node, this.keySerde, undefined, this.repartitionRequired);
   }
 
   #joinTable<VT, VR>(table: KTable<K, VT>, joiner: unknown, joined: Joined<K, V, VT> | undefined, leftJoin: boolean): KStream<K, VR> {

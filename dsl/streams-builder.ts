@@ -4,6 +4,8 @@ import type { Serde } from '../src/serdes/serde.js';
 import type { Consumed } from './consumed.js';
 import type { Materialized } from './materialized.js';
 import { sourceTable } from './internal/table-builders.js';
+import { globalTable } from './internal/global-table-builder.js';
+import type { GlobalKTable } from './global-ktable.js';
 import { KTable } from './ktable.js';
 import { SourceGraphNode, StateStoreGraphNode } from './internal/graph-nodes.js';
 import { InternalStreamsBuilder } from './internal/internal-streams-builder.js';
@@ -32,8 +34,7 @@ export interface BuildConfig {
  * One builder has one name counter: generated node names (`KSTREAM-FILTER-0000000001`, …) follow
  * the order in which operations were declared, exactly as in Kafka, so `describe()` output matches.
  *
- * `globalTable()` is not offered yet; this builder offers streams, tables, `addStateStore` for the
- * Processor API, and `build()`.
+ * It offers streams, tables, global tables, `addStateStore` for the Processor API, and `build()`.
  *
  * @example
  * const builder = new StreamsBuilder();
@@ -69,6 +70,21 @@ export class StreamsBuilder {
   table<K, V>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
     Named.validate(topic);
     return new KTable<K, V>(sourceTable(this.#internal, topic, consumed, materialized));
+  }
+
+  /**
+   * The topic as a global table (Kafka's `builder.globalTable`), replicated in full on every
+   * instance: all partitions are read into one store per instance, bootstrapped to the topic's end
+   * before processing starts and updated in the background. Only joinable from a stream
+   * (`KStream.join/leftJoin(globalTable, keySelector, joiner)`), with no repartition. The store is
+   * named by `materialized` (queryable) or generated as `<topic>-STATE-STORE-<n>`; it is never
+   * changelogged (the topic is its changelog). A missing topic fails `start()` with a `TopologyError`.
+   * @example
+   * const products = builder.globalTable('products', Consumed.with(Serdes.string(), Serdes.json<Product>()), Materialized.as('products'));
+   */
+  globalTable<K, V>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): GlobalKTable<K, V> {
+    Named.validate(topic);
+    return globalTable(this.#internal, topic, consumed, materialized);
   }
 
   /** Adds a state store that `KStream.process(supplier, storeName)` can connect to. */

@@ -27,6 +27,8 @@ export interface SubtopologyDescription {
   readonly id: number;
   /** Nodes in Kafka's print order: larger sub-trees first, then by name. */
   readonly nodes: readonly NodeDescription[];
+  /** True for a global store's source and processor, which generate no tasks. */
+  readonly global?: boolean;
 }
 
 const names = (list: readonly string[]) => (list.length === 0 ? 'none' : list.join(', '));
@@ -68,9 +70,10 @@ export class TopologyDescription {
   toString(): string {
     let out = 'Topologies:\n ';
     for (const sub of this.subtopologies) {
-      out += `  Sub-topology: ${sub.id}\n`;
+      // Kafka prints a global store without the blank line that ends a sub-topology.
+      out += sub.global ? `  Sub-topology: ${sub.id} for global store (will not generate tasks)\n` : `  Sub-topology: ${sub.id}\n`;
       for (const node of sub.nodes) out += `    ${nodeText(node)}\n`;
-      out += '\n';
+      if (!sub.global) out += '\n';
     }
     return out;
   }

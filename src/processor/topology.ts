@@ -27,6 +27,9 @@ export class Topology {
   readonly #stores = new Map<string, StoreBuilder>();
   readonly #internalTopics = new Map<string, InternalTopicOptions>();
   readonly #topicToSource = new Map<string, string>();
+  /** Source node names of global stores (their sub-topologies generate no tasks). */
+  readonly #globalSources = new Set<string>();
+  readonly #globalStores = new Set<string>();
 
   /** Adds a source node reading `topics` (one topic may be read by only one source). */
   addSource<K, V>(name: string, topics: string | readonly string[], options: SourceOptions<K, V> = {}): this {
@@ -99,11 +102,54 @@ export class Topology {
       throw new TopologyError(`cannot connect stores [${storeNames.join(', ')}]: "${processorName}" is not a processor of this topology`);
     }
     for (const store of storeNames) {
+      if (this.#globalStores.has(store)) {
+        throw new TopologyError(
+          `processor "${processorName}" cannot connect global store "${store}": every processor can read a global store by name without connecting it`,
+        );
+      }
       if (!this.#stores.has(store)) {
         throw new TopologyError(`processor "${processorName}" uses state store "${store}", which is not added to the topology`);
       }
       if (!node.stores.includes(store)) node.stores.push(store);
     }
+    return this;
+  }
+
+  /**
+   * Adds a global store (Kafka's `Topology#addGlobalStore`): a source reading every partition of
+   * `topic` on every instance and a processor that keeps `storeBuilder`'s store up to date. The pair
+   * forms its own sub-topology, which generates no tasks: the runtime bootstraps the store to the
+   * topic's end before any task processes, then updates it in the background; every processor can
+   * read the store (read-only) by name without connecting it. The topic is the store's changelog,
+   * so the builder must have logging disabled.
+   * @example
+   * topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('rates'), Serdes.string(), Serdes.double()).withLoggingDisabled(),
+   *   'rates-source', { keySerde: Serdes.string(), valueSerde: Serdes.double() }, 'rates', 'rates-updater', () => new RatesUpdater());
+   */
+  addGlobalStore<K, V>(
+    storeBuilder: StoreBuilder,
+    sourceName: string,
+    sourceOptions: SourceOptions<K, V>,
+    topic: string,
+    processorName: string,
+    supplier: ProcessorSupplier<K, V, void, void>,
+  ): this {
+    if (storeBuilder.loggingEnabled) {
+      throw new TopologyError(`global store "${storeBuilder.name}" must have logging disabled: its source topic "${topic}" is its changelog`);
+    }
+    // Check everything first, so a mistake leaves the topology unchanged.
+    this.#checkNewName(sourceName);
+    this.#checkNewName(processorName);
+    if (sourceName === processorName) throw new TopologyError(`global store "${storeBuilder.name}": source and processor need different names`);
+    if (this.#stores.has(storeBuilder.name)) throw new TopologyError(`state store "${storeBuilder.name}" is already added`);
+    if (typeof supplier !== 'function') throw new TypeError(`processor "${processorName}": supplier must be a function returning a Processor`);
+    const reader = this.#topicToSource.get(topic);
+    if (reader !== undefined) throw new TopologyError(`topic "${topic}" is already read by source "${reader}"; global store "${storeBuilder.name}" cannot read it too`);
+    this.addSource(sourceName, [topic], sourceOptions);
+    this.addProcessor(processorName, supplier, sourceName);
+    this.addStateStore(storeBuilder, processorName);
+    this.#globalSources.add(sourceName);
+    this.#globalStores.add(storeBuilder.name);
     return this;
   }
 
@@ -118,6 +164,11 @@ export class Topology {
     return describeTopology(this.#nodes, this.subtopologies());
   }
 
+  /** @internal True if `store` is a global store (added with {@link Topology.addGlobalStore}). */
+  isGlobalStore(store: string): boolean {
+    return this.#globalStores.has(store);
+  }
+
   // -- read by the engine, the test driver and the runtime ------------------------------------
 
   /** @internal The nodes in insertion order. */
@@ -125,9 +176,12 @@ export class Topology {
     return this.#nodes;
   }
 
-  /** @internal The connected components, with Kafka's numbering. */
+  /**
+   * @internal The connected components, with Kafka's numbering — global-store sub-topologies
+   * included (`global: true`; they generate no tasks).
+   */
   subtopologies(): SubtopologyInfo[] {
-    return computeSubtopologies(this.#nodes);
+    return computeSubtopologies(this.#nodes, this.#globalSources);
   }
 
   /** @internal The builder of a store, if added. */

@@ -13,6 +13,14 @@ export interface RuntimeSubtopology {
   readonly changelogs: readonly { readonly store: string; readonly topic: string; readonly config: Readonly<Record<string, string>> }[];
 }
 
+/** A global store and the topic it is read from (a user topic: its only changelog). */
+export interface GlobalStoreSpec {
+  /** The id of its sub-topology (which generates no tasks). */
+  readonly id: number;
+  readonly topic: string;
+  readonly store: string;
+}
+
 /** A repartition topic the application creates and owns. */
 export interface RepartitionTopicSpec {
   /** Run-time name: `<applicationId>-<name>-repartition`. */
@@ -39,6 +47,8 @@ export class TopologyMetadata {
     readonly userSourceTopics: readonly string[],
     /** Internal topics read by some sub-topology (created by `start()` if missing). */
     readonly repartitionTopics: readonly RepartitionTopicSpec[],
+    /** The global stores: each read from every partition of its topic by the global thread, on every instance. */
+    readonly globalStores: readonly GlobalStoreSpec[] = [],
   ) {
     for (const sub of subtopologies) for (const t of sub.sourceTopics) this.#subtopologyByTopic.set(t, sub.id);
   }
@@ -46,7 +56,9 @@ export class TopologyMetadata {
   static of(topology: Topology, applicationId: string): TopologyMetadata {
     const decorate = (t: string) => topology.decorateTopic(t, applicationId);
     const internal = topology.internalTopics();
-    const subtopologies = topology.subtopologies().map((s) => ({
+    // Global-store sub-topologies generate no tasks: the global thread reads their topics (see globalStores).
+    const taskSubtopologies = topology.subtopologies().filter((s) => !s.global);
+    const subtopologies = taskSubtopologies.map((s) => ({
       id: s.id,
       sourceTopics: s.sourceTopics.map(decorate),
       sinkTopics: s.sinkTopics.map(decorate),
@@ -59,14 +71,18 @@ export class TopologyMetadata {
     }));
     const userSources: string[] = [];
     const repartition: RepartitionTopicSpec[] = [];
-    for (const s of topology.subtopologies()) {
+    for (const s of taskSubtopologies) {
       for (const t of s.sourceTopics) {
         const options = internal.get(t);
         if (options === undefined) userSources.push(t);
         else repartition.push({ name: decorate(t), numberOfPartitions: options.numberOfPartitions, config: { ...(options.config ?? {}) } });
       }
     }
-    return new TopologyMetadata(subtopologies, userSources, repartition);
+    const globalStores = topology
+      .subtopologies()
+      .filter((s) => s.global)
+      .map((s) => ({ id: s.id, topic: s.sourceTopics[0]!, store: s.storeNames[0]! }));
+    return new TopologyMetadata(subtopologies, userSources, repartition, globalStores);
   }
 
   /** Every topic some sub-topology reads (what the consumer subscribes to). */
@@ -79,9 +95,9 @@ export class TopologyMetadata {
     return this.#subtopologyByTopic.get(topic);
   }
 
-  /** Names of every store of the topology. */
+  /** Names of every store of the topology, global stores included. */
   get storeNames(): string[] {
-    return this.subtopologies.flatMap((s) => s.storeNames);
+    return [...this.subtopologies.flatMap((s) => s.storeNames), ...this.globalStores.map((g) => g.store)];
   }
 
   subtopology(id: number): RuntimeSubtopology | undefined {

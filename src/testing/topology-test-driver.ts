@@ -10,11 +10,12 @@ import { ReadOnlyViews } from '../../state/read-only-views.js';
 import type { ReadOnlySessionStore } from '../../state/read-only-session-store.js';
 import type { ReadOnlyWindowStore } from '../../state/read-only-window-store.js';
 import type { ValueAndTimestamp } from '../processor/value-and-timestamp.js';
-import { driverStoreFactory, isTimestampedStore, plainValues } from './driver-stores.js';
+import { driverStoreFactory, isTimestampedStore, plainValues, plainWindowValues } from './driver-stores.js';
 import type { StateStore } from '../../state/state-store.js';
 import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
 import { readDriverConfig } from './driver-config.js';
+import { globalStoreViews } from '../runtime/global-store-views.js';
 
 /**
  * A record a sink wrote, kept until a `TestOutputTopic` reads it.
@@ -44,6 +45,10 @@ export interface CapturedRecord {
  * layers and serdes); see `driverStoreFactory`. Changelog records go to
  * `<applicationId>-<store>-changelog`, readable with `createOutputTopic` like any output.
  *
+ * Global tables: piping into a global table's topic updates its store at once (a topology writing
+ * to that topic updates it too); joins see the update from the next record on, and
+ * `getKeyValueStore(name)` reads the global store like any other.
+ *
  * Config (all optional): `applicationId` (default `dummy-topology-test-driver-app-id`),
  * `defaultKeySerde`, `defaultValueSerde`, `deserializationExceptionHandler` (`'logAndFail'`,
  * `'logAndContinue'` or a handler), `deadLetterQueueTopic`, `logger`. Kafka's dotted names
@@ -72,22 +77,28 @@ export class TopologyTestDriver {
     this.#applicationId = cfg.applicationId;
     this.#clock = new ManualClock(initialWallClockMs);
     const collector: RecordCollector = { send: (topic, key, value, timestamp, headers) => this.#capture(topic, key, value, timestamp, headers) };
-    for (const sub of topology.subtopologies()) {
-      const task = new TaskExecutor(topology, {
-        subtopologyId: sub.id,
-        partition: 0,
-        applicationId: cfg.applicationId,
-        collector,
-        clock: this.#clock,
-        deserializationExceptionHandler: cfg.handler,
-        defaultKeySerde: cfg.defaultKeySerde,
-        defaultValueSerde: cfg.defaultValueSerde,
-        storeFactory: driverStoreFactory,
-      });
+    const options = {
+      partition: 0,
+      applicationId: cfg.applicationId,
+      collector,
+      clock: this.#clock,
+      deserializationExceptionHandler: cfg.handler,
+      defaultKeySerde: cfg.defaultKeySerde,
+      defaultValueSerde: cfg.defaultValueSerde,
+      storeFactory: driverStoreFactory,
+    };
+    // Global stores first: one updater per global table, each fed by piping into its topic; the
+    // stream tasks then read the updated stores (read-only) at once, as Kafka's driver does.
+    const subs = topology.subtopologies();
+    const globals = subs.filter((s) => s.global).map((sub) => new TaskExecutor(topology, { ...options, subtopologyId: sub.id, taskId: `global-${sub.id}` }));
+    for (const task of globals) task.init();
+    const globalStores = globalStoreViews(globals.flatMap((t) => t.storeNames.map((n) => t.store(n)!)));
+    const tasks = subs.filter((s) => !s.global).map((sub) => new TaskExecutor(topology, { ...options, subtopologyId: sub.id, globalStores }));
+    for (const task of [...globals, ...tasks]) {
       this.#tasks.push(task);
       for (const topic of task.sourceTopics) this.#taskByTopic.set(topic, task);
     }
-    for (const task of this.#tasks) task.init();
+    for (const task of tasks) task.init();
   }
 
   /** The application id the driver runs as (prefix of repartition topics). */
@@ -156,10 +167,25 @@ export class TopologyTestDriver {
     return this.#store(name, [], 'state') as S;
   }
 
-  /** A read-only view of the window store `name`; same rules as {@link getKeyValueStore}. */
+  /**
+   * A read-only view of the window store `name`; same rules as {@link getKeyValueStore}: a DSL
+   * (timestamped) window store hands out plain values, as in Kafka.
+   */
   getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
     const store = this.#store(name, ['fetch', 'fetchAll', 'all'], 'window');
-    return ReadOnlyViews.window(store as unknown as ReadOnlyWindowStore<K, V>);
+    const view = ReadOnlyViews.window(store as unknown as ReadOnlyWindowStore<K, V>);
+    if (!isTimestampedStore(store)) return view;
+    return plainWindowValues(view as unknown as ReadOnlyWindowStore<K, ValueAndTimestamp<V>>);
+  }
+
+  /**
+   * A read-only view of the DSL window store `name` with each value's timestamp (Kafka's
+   * `getTimestampedWindowStore`). Throws a `TopologyError` if the store keeps no timestamps.
+   */
+  getTimestampedWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, ValueAndTimestamp<V>> {
+    const store = this.#store(name, ['fetch', 'fetchAll', 'all'], 'window');
+    if (!isTimestampedStore(store)) throw new TopologyError(`store ${name} is not a timestamped window store`);
+    return ReadOnlyViews.window(store as unknown as ReadOnlyWindowStore<K, ValueAndTimestamp<V>>);
   }
 
   /**

@@ -51,7 +51,7 @@ export function describeTopology(
       }
     });
     list.sort((a, b) => byKafkaOrder(a.name, b.name));
-    return { id: sub.id, nodes: list };
+    return sub.global ? { id: sub.id, nodes: list, global: true } : { id: sub.id, nodes: list };
   });
   return new TopologyDescription(described);
 }

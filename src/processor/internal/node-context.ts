@@ -112,7 +112,8 @@ export class NodeContext implements ProcessorContext<unknown, unknown> {
   }
 
   getStateStore<S extends StateStore = StateStore>(name: string): S {
-    const store = this.#stores.has(name) ? this.#task.store(name) : undefined;
+    // Global stores need no connection (Kafka: every processor may read them, read-only).
+    const store = this.#stores.has(name) ? this.#task.store(name) : this.#task.globalStore(name);
     if (store === undefined) {
       throw new TopologyError(
         `processor "${this.#node.name}" has no access to state store "${name}": ` +

@@ -15,17 +15,24 @@ export interface SubtopologyInfo {
   readonly sinkTopics: readonly string[];
   /** Stores its processors use. */
   readonly storeNames: readonly string[];
+  /** True for a global store's sub-topology (Kafka: "for global store (will not generate tasks)"). */
+  readonly global: boolean;
 }
 
 /**
  * Splits the nodes into sub-topologies: connected components of the parent edges, where processors
  * sharing a store are connected too. A sink and the source that reads its topic back are different
  * nodes, so the graph splits at repartition topics. Ids follow Kafka: sorted source names first,
- * then sorted other names, each new component taking the next id.
+ * then sorted other names, each new component taking the next id. Global-store sub-topologies (the
+ * component of a source in `globalSources`) share that numbering, as in Kafka, and are flagged.
+ * Global stores do not connect components: any processor may read one without joining its group.
  * @example
  * computeSubtopologies(topology.nodes()).map((s) => s.id); // [0, 1]
  */
-export function computeSubtopologies(nodes: ReadonlyMap<string, NodeDefinition>): SubtopologyInfo[] {
+export function computeSubtopologies(
+  nodes: ReadonlyMap<string, NodeDefinition>,
+  globalSources: ReadonlySet<string> = new Set(),
+): SubtopologyInfo[] {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
@@ -66,10 +73,11 @@ export function computeSubtopologies(nodes: ReadonlyMap<string, NodeDefinition>)
     if (!idByRoot.has(root)) idByRoot.set(root, idByRoot.size);
   }
 
-  const result: { id: number; nodeNames: string[]; sourceTopics: string[]; sinkTopics: string[]; storeNames: string[] }[] =
-    [...idByRoot.values()].map((id) => ({ id, nodeNames: [], sourceTopics: [], sinkTopics: [], storeNames: [] }));
+  const result: { id: number; nodeNames: string[]; sourceTopics: string[]; sinkTopics: string[]; storeNames: string[]; global: boolean }[] =
+    [...idByRoot.values()].map((id) => ({ id, nodeNames: [], sourceTopics: [], sinkTopics: [], storeNames: [], global: false }));
   for (const node of nodes.values()) {
     const sub = result[idByRoot.get(find(node.name))!]!;
+    if (globalSources.has(node.name)) sub.global = true;
     sub.nodeNames.push(node.name);
     if (node.kind === 'source') sub.sourceTopics.push(...node.topics);
     if (node.kind === 'sink' && typeof node.topic === 'string' && !sub.sinkTopics.includes(node.topic)) {

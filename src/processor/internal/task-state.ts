@@ -25,6 +25,8 @@ export interface TaskState {
   fail(error: unknown, nodeName: string): Error;
   schedule(nodeName: string, intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable;
   store(name: string): StateStore | undefined;
+  /** A global store (read-only view), which any processor may read without connecting it. */
+  globalStore(name: string): StateStore | undefined;
   /** Counts a record an operator dropped on purpose (the task's `dropped-records` metric). */
   recordDropped(): void;
 }
