@@ -2,6 +2,7 @@ import type {
   AssignmentStrategy,
   AutoOffsetReset,
   Consumer,
+  ConsumerPartitionAssignor,
   ConsumerOptions,
   GroupMetadata,
   IsolationLevel,
@@ -63,6 +64,8 @@ export class EmbeddedConsumer implements Consumer {
   private readonly rebalanceTimeoutMs: number;
   private readonly maxPollRecords: number;
   private readonly strategy: AssignmentStrategy;
+  /** A client-side assignor (eager), replacing `strategy` when given. */
+  private readonly customAssignor: ConsumerPartitionAssignor | undefined;
   private readonly cooperative: boolean;
 
   private mode: 'none' | 'assign' | 'subscribe' = 'none';
@@ -100,7 +103,11 @@ export class EmbeddedConsumer implements Consumer {
     this.committedOnly = this.isolationLevel === 'read_committed';
     this.autoOffsetReset = oneOf(opts.autoOffsetReset, ['latest', 'earliest', 'none'], 'latest', 'autoOffsetReset');
     this.strategy = oneOf(opts.partitionAssignmentStrategy, ['range', 'roundrobin', 'cooperative-sticky'], 'range', 'partitionAssignmentStrategy');
-    this.cooperative = assignorFor(this.strategy).cooperative;
+    this.customAssignor = opts.assignor;
+    if (this.customAssignor !== undefined && (typeof this.customAssignor.assign !== 'function' || typeof this.customAssignor.name !== 'string')) {
+      throw new TypeError('consumer: assignor must be a ConsumerPartitionAssignor (name, subscriptionUserData, assign, onAssignment)');
+    }
+    this.cooperative = this.customAssignor === undefined && assignorFor(this.strategy).cooperative;
     this.autoCommit = opts.autoCommit ?? true;
     this.autoCommitIntervalMs = positive(opts.autoCommitIntervalMs, 5000, 'autoCommitIntervalMs');
     this.sessionTimeoutMs = positive(opts.sessionTimeoutMs, 45_000, 'sessionTimeoutMs');
@@ -333,7 +340,9 @@ export class EmbeddedConsumer implements Consumer {
         clientId: this.clientId,
         topics: this.topics,
         owned: this.cooperative ? this.assignmentList() : [],
-        strategy: this.strategy,
+        strategy: this.customAssignor?.name ?? this.strategy,
+        assignor: this.customAssignor,
+        userData: this.customAssignor?.subscriptionUserData(this.topics) ?? null,
         sessionTimeoutMs: this.sessionTimeoutMs,
         rebalanceTimeoutMs: this.rebalanceTimeoutMs,
       });
@@ -356,6 +365,7 @@ export class EmbeddedConsumer implements Consumer {
       if (this.cooperative) this.rejoinNeeded = true;
     }
     this.setAssignment([...this.assignmentList(), ...added]);
+    this.customAssignor?.onAssignment({ partitions: result.assignment, userData: result.userData }, result.generation);
     await this.listener.onPartitionsAssigned?.(added);
   }
 

@@ -38,6 +38,44 @@ export interface RebalanceListener {
   onPartitionsLost?(partitions: TopicPartition[]): void | Promise<void>;
 }
 
+/** One member's subscription as a client-side assignor sees it (Kafka's `ConsumerPartitionAssignor.Subscription`). */
+export interface AssignorSubscription {
+  readonly memberId: string;
+  readonly topics: readonly string[];
+  /** What the member's assignor put in its join (`subscriptionUserData`), or null. */
+  readonly userData: Buffer | null;
+}
+
+/** What a client-side assignor gives one member: its partitions, and bytes only the assignor reads. */
+export interface AssignorAssignment {
+  readonly partitions: readonly TopicPartition[];
+  readonly userData: Buffer | null;
+}
+
+/**
+ * A partition assignor the client supplies (Kafka's `ConsumerPartitionAssignor`), for protocols that
+ * need more than topics and partition counts — Kafka Streams' task assignment with standby replicas.
+ * It is eager: members revoke everything before they rejoin.
+ *
+ * 1. every member's join carries `subscriptionUserData(topics)`;
+ * 2. once all members joined, the group leader's assignor runs `assign` over every member's
+ *    subscription (on the embedded broker the coordinator calls the leader's assignor in-process; a
+ *    wire-protocol client would run it in the leader's SyncGroup, as Kafka does);
+ * 3. each member gets its partitions and userData: `onAssignment` runs before the rebalance
+ *    listener's `onPartitionsAssigned`. A throw in `assign` fails every member's next `poll()`.
+ * All members of a group must use an assignor of the same `name`.
+ * @example
+ * const consumer = broker.consumer({ groupId: 'app', assignor: myAssignor });
+ */
+export interface ConsumerPartitionAssignor {
+  /** The protocol name; members of one group must agree on it. */
+  readonly name: string;
+  subscriptionUserData(topics: readonly string[]): Buffer | null;
+  /** memberId → assignment; a member missing from the map gets nothing. */
+  assign(members: readonly AssignorSubscription[], partitionsPerTopic: ReadonlyMap<string, number>): Map<string, AssignorAssignment>;
+  onAssignment(assignment: AssignorAssignment, generation: number): void;
+}
+
 export interface ConsumerOptions {
   groupId?: string;
   isolationLevel?: IsolationLevel;
@@ -53,6 +91,8 @@ export interface ConsumerOptions {
   rebalanceTimeoutMs?: number;
   maxPollRecords?: number;
   partitionAssignmentStrategy?: AssignmentStrategy;
+  /** A client-side assignor; when set it replaces `partitionAssignmentStrategy` (see {@link ConsumerPartitionAssignor}). */
+  assignor?: ConsumerPartitionAssignor;
 }
 
 export interface GroupMetadata {

@@ -46,8 +46,10 @@ const REPLACE_THREAD_BACKOFF_MS = 100;
  *    partition counts (`TopologyError` otherwise);
  * 2. create missing repartition topics `<applicationId>-<name>-repartition` (see `prepareTopics`);
  * 3. one consumer (`groupId = applicationId`, no auto-commit, `autoOffsetReset: 'earliest'`, the
- *    'range' assignor so co-partitioned topics line up) subscribed to every source topic, with a
- *    rebalance listener that creates and closes tasks (committing first on revoke);
+ *    streams assignor: whole tasks so co-partitioned topics line up, sticky, and with
+ *    `numStandbyReplicas` standby tasks on other instances — see `StreamsPartitionAssignor`)
+ *    subscribed to every source topic, with a rebalance listener that creates and closes tasks
+ *    (committing first on revoke) and standby tasks;
  * 4. one producer shared by all tasks through a record collector (one send batch per iteration);
  * 5. the processing loop (see `StreamThread`); `start()` resolves once it runs.
  *
@@ -151,9 +153,6 @@ export class KafkaStreams {
       if (clients === undefined) {
         this.#ownedBroker = await openEmbeddedBroker(join(config.stateDir, 'broker'));
         clients = this.#ownedBroker;
-      }
-      if (config.numStandbyReplicas > 0) {
-        config.logger.warn(`numStandbyReplicas ${config.numStandbyReplicas}: standby tasks arrive with state stores; this build runs none`);
       }
       const admin = clients.admin();
       const meta = TopologyMetadata.of(this.#topology, config.applicationId);
@@ -289,7 +288,9 @@ export class KafkaStreams {
 
   /**
    * Interactive queries: a read-only view over store `name` in every active task of this instance
-   * (each task holds the keys of its partition; ask each instance for the whole picture).
+   * (each task holds the keys of its partition; ask each instance for the whole picture). Standby
+   * replicas (`numStandbyReplicas`) are never queried, as in Kafka Streams by default: their data
+   * may lag the active task's.
    * Throws `InvalidStateStoreError` for an unknown name (listing the known ones), a store being
    * restored (retriable), an application not RUNNING / REBALANCING, or a store of another kind.
    * @example
@@ -308,7 +309,8 @@ export class KafkaStreams {
 
   /**
    * What this instance runs now (Kafka Streams' `metadataForLocalThreads()`): its one stream thread,
-   * and per active task the input partitions it reads. Empty before `start()` and after `close()`.
+   * and per active task the input partitions it reads; per standby task the input partitions of the
+   * task it replicates (it reads their changelogs). Empty before `start()` and after `close()`.
    * @example
    * for (const t of app.metadataForLocalThreads()[0]?.activeTasks ?? []) console.log(t.taskId, t.topicPartitions);
    */
@@ -318,7 +320,12 @@ export class KafkaStreams {
     const activeTasks = [...r.tasks.tasks.values()]
       .map((task) => ({ taskId: task.id, topicPartitions: task.partitions.map((q) => ({ topic: q.topic, partition: q.partition })) }))
       .sort((a, b) => compareTaskIds(a.taskId, b.taskId));
-    return [{ threadName: `${this.#config.applicationId}-StreamThread-1`, threadState: r.thread.running ? 'RUNNING' : 'DEAD', activeTasks }];
+    const meta = TopologyMetadata.of(this.#topology, this.#config.applicationId);
+    const standbyTasks = r.standbys.ids.sort(compareTaskIds).map((taskId) => {
+      const [sub, partition] = taskId.split('_').map(Number) as [number, number];
+      return { taskId, topicPartitions: (meta.subtopology(sub)?.sourceTopics ?? []).map((topic) => ({ topic, partition })) };
+    });
+    return [{ threadName: `${this.#config.applicationId}-StreamThread-1`, threadState: r.thread.running ? 'RUNNING' : 'DEAD', activeTasks, standbyTasks }];
   }
 
   /**
@@ -328,11 +335,12 @@ export class KafkaStreams {
    * `committed-lag-total` / `committed-lag-max` (high watermark minus committed offset over the
    * partitions this instance owns), and per task `task.<id>.process-total`,
    * `task.<id>.skipped-records-total`, `task.<id>.punctuate-total`; with state stores also
-   * `restore-records-total`, `restore-total`, `restoring-stores`, `cache-size-bytes`, `cache-evictions-total`.
+   * `restore-records-total`, `restore-total`, `restoring-stores`, `cache-size-bytes`, `cache-evictions-total`;
+   * always `standby-tasks` and `standby-records-total` (changelog records applied to standby replicas).
    */
   metrics(): Record<string, number> {
     const r = this.#running ?? this.#lastRun;
-    return r === undefined ? {} : { ...collectMetrics(r.thread, r.tasks, r.collector), ...this.#stores.metrics() };
+    return r === undefined ? {} : { ...collectMetrics(r.thread, r.tasks, r.collector), ...this.#stores.metrics(), ...r.standbys.metrics() };
   }
 
   /** {@link metrics} in the Prometheus text format (for a `/metrics` endpoint). */

@@ -3,6 +3,8 @@ import type { Admin, Consumer, Producer } from '../core/client.js';
 import type { Topology } from '../processor/topology.js';
 import { EOS_TRANSACTION_TIMEOUT_MS, EosProducer } from './eos-producer.js';
 import { RuntimeRecordCollector } from './runtime-record-collector.js';
+import { StandbyTasks } from './standby-tasks.js';
+import { StreamsPartitionAssignor } from './streams-partition-assignor.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import { StreamThread, type StreamThreadEvents } from './stream-thread.js';
 import { TaskManager } from './task-manager.js';
@@ -14,6 +16,8 @@ export interface RunningThread {
   readonly consumer: Consumer;
   readonly producer: Producer;
   readonly tasks: TaskManager;
+  /** The standby tasks this thread keeps (see `StandbyTasks`). */
+  readonly standbys: StandbyTasks;
   readonly thread: StreamThread;
   readonly collector: RuntimeRecordCollector;
   /** Under `exactly_once_v2`: the transactional producer (`initTransactions()` before subscribing). */
@@ -25,8 +29,10 @@ export interface RunningThread {
 /**
  * Steps 3 and 4 of `KafkaStreams.start()` (also used to replace a thread that died): one consumer
  * in the application's group — no auto-commit, `autoOffsetReset: 'earliest'` (Kafka Streams'
- * default), the 'range' assignor so co-partitioned topics line up — and one producer shared by all
- * tasks through a record collector. The caller subscribes with `thread.listener` and starts the loop.
+ * default), the streams assignor (`StreamsPartitionAssignor`: whole tasks, so co-partitioned topics
+ * line up; sticky; actives where standby state is warm; `numStandbyReplicas` standbys) — the
+ * standby tasks it assigns, and one producer shared by all tasks through a record collector. The
+ * caller subscribes with `thread.listener` and starts the loop.
  * @example
  * const running = createStreamThread(broker, broker.admin(), topology, meta, config, events);
  * await running.consumer.subscribe(meta.allSourceTopics, running.thread.listener);
@@ -42,12 +48,15 @@ export function createStreamThread(
   state?: TaskStateManager,
 ): RunningThread {
   // Step 3
+  const standbys = new StandbyTasks(topology, meta, config);
+  standbys.bind(clients, admin);
+  const assignor = new StreamsPartitionAssignor(meta, config.numStandbyReplicas, () => standbys.offsetSums(), config.logger);
   const consumer = clients.consumer({
     groupId: config.applicationId,
     clientId: `${config.applicationId}-consumer`,
     autoCommit: false,
     autoOffsetReset: 'earliest',
-    partitionAssignmentStrategy: 'range',
+    assignor,
     maxPollRecords: config.maxPollRecords,
     // Under EOS, input (and repartition topics) must not show records of open or aborted transactions.
     isolationLevel: config.transactionalId === undefined ? 'read_uncommitted' : 'read_committed',
@@ -63,8 +72,11 @@ export function createStreamThread(
   const producer = state === undefined ? plain : state.trackProducer(plain);
   const collector = new RuntimeRecordCollector(producer, admin);
   const tasks = new TaskManager(topology, meta, config, collector, config.clock, state);
-  const thread = new StreamThread(consumer, collector, tasks, config, config.clock, events, admin, eos);
-  return { consumer, producer, tasks, thread, collector, eos, loop: Promise.resolve() };
+  const thread = new StreamThread(consumer, collector, tasks, config, config.clock, events, admin, eos, {
+    tasks: standbys,
+    assigned: () => assignor.assignment.standby,
+  });
+  return { consumer, producer, tasks, standbys, thread, collector, eos, loop: Promise.resolve() };
 }
 
 /**
@@ -72,7 +84,7 @@ export function createStreamThread(
  * 1. stop the loop after the iteration in flight;
  * 2. if `commit`: flush the producer and commit what was processed;
  * 3. leave the group (the revoke closes the tasks; it commits only if `commit`);
- * 4. close any task left, then the producer.
+ * 4. close any task left and the standby tasks (checkpointing them), then the producer.
  * Failures of steps 3 and 4 are logged; a failed commit (step 2) is thrown after everything is released.
  * @example
  * await releaseStreamThread(running, true, console);
@@ -91,6 +103,7 @@ export async function releaseStreamThread(running: RunningThread, commit: boolea
     await running.consumer.close().catch((e: unknown) => logger.warn('closing the consumer failed', e));
     // Step 4
     await running.tasks.revokeAll().catch((e: unknown) => logger.warn('closing a task failed', e));
+    await running.standbys.close().catch((e: unknown) => logger.warn('closing a standby task failed', e));
     await running.producer.close().catch((e: unknown) => logger.warn('closing the producer failed', e));
   }
 }

@@ -6,6 +6,7 @@ import { commitTasks, type CommitMetrics } from './commit.js';
 import { commitExactlyOnce } from './eos-commit.js';
 import type { EosProducer } from './eos-producer.js';
 import type { RuntimeRecordCollector } from './runtime-record-collector.js';
+import type { StandbyTasks } from './standby-tasks.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { TaskManager } from './task-manager.js';
 
@@ -21,6 +22,13 @@ export interface StreamThreadEvents {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The instance's standby tasks and where the thread learns which it should keep. */
+export interface StandbyWiring {
+  readonly tasks: StandbyTasks;
+  /** The standby task ids of the latest assignment (the assignor's `onAssignment` sets them before `onPartitionsAssigned`). */
+  assigned(): readonly string[];
+}
+
 /** How long a poll waits when no task has buffered records. */
 const IDLE_POLL_MS = 50;
 
@@ -30,12 +38,13 @@ const IDLE_POLL_MS = 50;
  *
  * 1. poll (at most `maxPollRecords`, waiting only if nothing is buffered) — rebalances run inside,
  *    through the listener: revoke = commit, then drop the tasks; assign = create the tasks;
- * 2. route the records into the tasks' partition queues;
+ * 2. route the records into the tasks' partition queues, and apply whatever changelog records
+ *    arrived for the standby tasks (a poll that never waits; see `StandbyTasks`);
  * 3. each task processes its buffered records (smallest head timestamp first, stream-time
  *    punctuation after each), bounded per iteration; all synchronous;
  * 4. wall-clock punctuation;
  * 5. flush the collector (one producer send for the iteration);
- * 6. every `commitIntervalMs`: commit (see `commitTasks`), then refresh the lag metric;
+ * 6. every `commitIntervalMs`: commit (see `commitTasks`; standbys checkpoint too), then refresh the lag metric;
  * 7. yield one event-loop turn, so timers and I/O run even while input never runs out.
  *
  * Stops at `stop()` (after the iteration in flight) or at the first fatal error (reported once).
@@ -68,6 +77,7 @@ export class StreamThread {
     private readonly admin?: Admin,
     /** Under `exactly_once_v2`: the instance's transactional producer (commits go through it). */
     private readonly eos?: EosProducer,
+    private readonly standby?: StandbyWiring,
   ) {
     this.#nextCommitAt = clock.now() + config.commitIntervalMs;
   }
@@ -81,6 +91,9 @@ export class StreamThread {
       await this.tasks.revoke(parts);
     },
     onPartitionsAssigned: async (parts: TopicPartition[]) => {
+      // Standbys first: one that becomes active here must release its directory (checkpointed) so
+      // the active task opens it and replays only the changelog tail past the standby's checkpoint.
+      if (this.standby !== undefined) await this.standby.tasks.update(this.standby.assigned());
       await this.tasks.assign(parts);
       this.events.onRunning();
     },
@@ -113,6 +126,7 @@ export class StreamThread {
           this.consumed += records.length;
           this.tasks.route(records);
         }
+        if (this.standby !== undefined) await this.standby.tasks.poll(maxPollRecords);
         // Step 3
         this.processed += this.tasks.process(maxPollRecords);
         // Step 4
@@ -180,11 +194,13 @@ export class StreamThread {
       await commitExactlyOnce(this.eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock);
       // Step 5: only after the transaction committed (a throw above skips it).
       await this.tasks.checkpoint();
+      await this.standby?.tasks.checkpoint();
       return true;
     }
     const committed = await commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
     // Step 5 of the commit. The changelog is durable even when the offsets commit lost a rebalance: checkpoint either way.
     await this.tasks.checkpoint();
+    await this.standby?.tasks.checkpoint();
     return committed;
   }
 }

@@ -18,7 +18,7 @@ interface Route {
 /**
  * The active tasks of one instance, made and dropped as partitions are assigned and revoked.
  * Task `<subtopology>_<partition>` exists while this instance owns partition `<partition>` of at
- * least one topic of that sub-topology; with the 'range' assignor and equal partition counts every
+ * least one topic of that sub-topology; the streams assignor assigns whole tasks, so every
  * topic of a task is assigned together (a partial assignment is logged and the task reads what it has).
  * `route(records)` buffers polled records in their task's partition queues (no awaits, no per-record
  * allocation beyond the queue slot).

@@ -6,6 +6,8 @@ export interface ThreadMetadata {
   /** 'RUNNING' while its loop runs, 'DEAD' after a fatal error or once stopped. */
   readonly threadState: 'RUNNING' | 'DEAD';
   readonly activeTasks: readonly { readonly taskId: string; readonly topicPartitions: readonly TopicPartition[] }[];
+  /** Standby tasks (`numStandbyReplicas`): replicas of other instances' tasks, kept from their changelogs. */
+  readonly standbyTasks: readonly { readonly taskId: string; readonly topicPartitions: readonly TopicPartition[] }[];
 }
 
 /** Orders task ids `<subtopology>_<partition>` numerically. */

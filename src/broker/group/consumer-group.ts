@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AssignmentStrategy } from '../../core/client.js';
+import type { AssignmentStrategy, ConsumerPartitionAssignor } from '../../core/client.js';
 import {
   CommitFailedError,
   IllegalGenerationError,
+  IllegalStateError,
   InconsistentGroupProtocolError,
   RebalanceInProgressError,
   UnknownMemberIdError,
@@ -34,7 +35,12 @@ export interface JoinRequest {
   topics: readonly string[];
   /** Partitions the member still owns (cooperative); eager members revoke everything first and send []. */
   owned: readonly TopicPartition[];
-  strategy: AssignmentStrategy;
+  /** A built-in strategy, or the name of `assignor`. */
+  strategy: AssignmentStrategy | string;
+  /** A client-side assignor (eager); the group runs the leader's (see `ConsumerPartitionAssignor`). */
+  assignor?: ConsumerPartitionAssignor;
+  /** The assignor's subscription userData. */
+  userData?: Buffer | null;
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
 }
@@ -49,6 +55,8 @@ export type MemberStatus = 'stable' | 'rejoin' | 'waiting' | 'sync' | 'unknown';
 export interface SyncResult {
   generation: number;
   assignment: TopicPartition[];
+  /** The client-side assignor's userData for this member (null for built-in strategies). */
+  userData: Buffer | null;
 }
 
 interface GroupMember {
@@ -56,12 +64,15 @@ interface GroupMember {
   clientId: string;
   topics: readonly string[];
   owned: readonly TopicPartition[];
+  assignor: ConsumerPartitionAssignor | undefined;
+  userData: Buffer | null;
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   lastSeen: number;
   /** Joined in the current round (meaningful in PreparingRebalance). */
   joined: boolean;
   assignment: TopicPartition[];
+  assignmentUserData: Buffer | null;
   /** Generation of the assignment this member last took; commits must carry it. */
   generation: number;
 }
@@ -81,7 +92,9 @@ interface GroupMember {
 export class ConsumerGroup {
   readonly fsm: GroupStateMachine;
   generation = 0;
-  protocol: AssignmentStrategy | null = null;
+  protocol: string | null = null;
+  /** Set when the leader's client-side assignor threw: every sync of this generation fails with it. */
+  private assignFailure: Error | undefined;
   private readonly members = new Map<string, GroupMember>();
   private rebalanceDeadline = Infinity;
   /** Partition counts the last assignment was computed from; a change triggers a rebalance. */
@@ -121,11 +134,14 @@ export class ConsumerGroup {
       clientId: req.clientId,
       topics: [...req.topics],
       owned: req.owned.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
+      assignor: req.assignor,
+      userData: req.userData ?? null,
       sessionTimeoutMs: req.sessionTimeoutMs,
       rebalanceTimeoutMs: req.rebalanceTimeoutMs,
       lastSeen: now,
       joined: false,
       assignment: prev?.assignment ?? [],
+      assignmentUserData: prev?.assignmentUserData ?? null,
       generation: prev?.generation ?? -1,
     });
     if (!this.fsm.is('PreparingRebalance')) this.startRebalance(now);
@@ -151,12 +167,15 @@ export class ConsumerGroup {
       throw new RebalanceInProgressError(`group "${this.groupId}" is rebalancing; rejoin first`);
     }
     m.lastSeen = now;
+    if (this.assignFailure !== undefined) {
+      throw new IllegalStateError(`group "${this.groupId}": the leader's "${this.protocol}" assignor failed: ${this.assignFailure.message}`, { cause: this.assignFailure });
+    }
     m.generation = this.generation;
     if (this.fsm.is('CompletingRebalance') && [...this.members.values()].every((x) => x.generation === this.generation)) {
       this.fsm.transition('Stable');
       this.notify();
     }
-    return { generation: this.generation, assignment: m.assignment.map((tp) => ({ ...tp })) };
+    return { generation: this.generation, assignment: m.assignment.map((tp) => ({ ...tp })), userData: m.assignmentUserData };
   }
 
   /** Removes the member (leave group); true when it was there. */
@@ -273,6 +292,25 @@ export class ConsumerGroup {
     this.rebalanceDeadline = now + timeout;
   }
 
+  /** Step 3 with a client-side assignor: the leader's `assign` over every member's subscription userData. */
+  private assignWithClientAssignor(assignor: ConsumerPartitionAssignor, counts: Map<string, number>): void {
+    const subs = [...this.members.values()]
+      .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
+      .map((m) => ({ memberId: m.memberId, topics: m.topics, userData: m.userData }));
+    let result: Map<string, { partitions: readonly TopicPartition[]; userData: Buffer | null }>;
+    try {
+      result = assignor.assign(subs, counts);
+    } catch (e) {
+      this.assignFailure = e instanceof Error ? e : new Error(String(e));
+      result = new Map();
+    }
+    for (const m of this.members.values()) {
+      const a = result.get(m.memberId);
+      m.assignment = (a?.partitions ?? []).map((tp) => ({ topic: tp.topic, partition: tp.partition }));
+      m.assignmentUserData = a?.userData ?? null;
+    }
+  }
+
   private maybeCompleteJoin(): void {
     if (!this.fsm.is('PreparingRebalance')) return;
     for (const m of this.members.values()) if (!m.joined) return;
@@ -288,8 +326,16 @@ export class ConsumerGroup {
     const subs: MemberSubscription[] = [...this.members.values()]
       .sort((a, b) => (a.memberId < b.memberId ? -1 : 1))
       .map((m) => ({ memberId: m.memberId, topics: m.topics, owned: m.owned }));
-    const result = assignorFor(this.protocol ?? 'range').assign(subs, counts);
-    for (const m of this.members.values()) m.assignment = result.get(m.memberId) ?? [];
+    this.assignFailure = undefined;
+    const leader = [...this.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1)).find((m) => m.assignor !== undefined);
+    if (leader?.assignor !== undefined) this.assignWithClientAssignor(leader.assignor, counts);
+    else {
+      const result = assignorFor((this.protocol ?? 'range') as AssignmentStrategy).assign(subs, counts);
+      for (const m of this.members.values()) {
+        m.assignment = result.get(m.memberId) ?? [];
+        m.assignmentUserData = null;
+      }
+    }
     this.assignedCounts = counts;
     this.fsm.transition('CompletingRebalance');
   }
