@@ -4,6 +4,7 @@ import { InMemoryWindowStore } from '../../state/in-memory-window-store.js';
 import { KeyValueStoreBuilder } from '../../state/key-value-store-builder.js';
 import type { KeyValueEntry } from '../../state/key-value-entry.js';
 import type { ReadOnlyKeyValueStore } from '../../state/read-only-key-value-store.js';
+import type { ReadOnlyWindowStore } from '../../state/read-only-window-store.js';
 import { SessionStoreBuilder } from '../../state/session-store-builder.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { StoreBuilder } from '../../state/store-builder.js';
@@ -69,4 +70,30 @@ export function plainValues<K, V>(view: ReadOnlyKeyValueStore<K, ValueAndTimesta
     reverseAll: () => unwrap(view.reverseAll()),
     approximateNumEntries: () => view.approximateNumEntries(),
   });
+}
+
+/**
+ * A read-only window view that hands out the plain values of a timestamped window store (the DSL's
+ * windowed aggregations), as Kafka's driver does for `getWindowStore`; `getTimestampedWindowStore`
+ * keeps the timestamps.
+ * @example
+ * plainWindowValues(view).fetch('alice', 0); // 3, not { value: 3, timestamp: … }
+ */
+export function plainWindowValues<K, V>(view: ReadOnlyWindowStore<K, ValueAndTimestamp<V>>): ReadOnlyWindowStore<K, V> {
+  const entries = <E extends { value: ValueAndTimestamp<V> }>(list: E[]) => list.map((e) => ({ ...e, value: e.value.value }));
+  const fetch = (...args: unknown[]): unknown => {
+    const f = view.fetch as (...a: unknown[]) => unknown;
+    const out = f.apply(view, args);
+    if (args.length === 2) return (out as ValueAndTimestamp<V> | null)?.value ?? null;
+    return entries(out as { value: ValueAndTimestamp<V> }[]);
+  };
+  const backwardFetch = (...args: unknown[]): unknown => entries((view.backwardFetch as (...a: unknown[]) => { value: ValueAndTimestamp<V> }[]).apply(view, args));
+  return Object.freeze({
+    fetch: fetch as ReadOnlyWindowStore<K, V>['fetch'],
+    backwardFetch: backwardFetch as ReadOnlyWindowStore<K, V>['backwardFetch'],
+    fetchAll: (from: number, to: number) => entries(view.fetchAll(from, to)),
+    backwardFetchAll: (from: number, to: number) => entries(view.backwardFetchAll(from, to)),
+    all: () => entries(view.all()),
+    backwardAll: () => entries(view.backwardAll()),
+  }) as ReadOnlyWindowStore<K, V>;
 }

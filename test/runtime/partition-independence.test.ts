@@ -131,16 +131,11 @@ function runDriver(rows: Input[]) {
     const windows = driver.getWindowStore<string, number>('window-counts');
     return snapshot({
       sum: (g) => sums.get(g),
-      windows: (g) => windows.fetch(g, 0, Number.MAX_SAFE_INTEGER).map((w) => ({ timestamp: w.timestamp, value: unwrap(w.value) })),
+      windows: (g) => windows.fetch(g, 0, Number.MAX_SAFE_INTEGER).map((w) => ({ timestamp: w.timestamp, value: w.value })),
     });
   } finally {
     driver.close();
   }
-}
-
-/** The driver's window store view hands out `{ value, timestamp }` for DSL stores; the runtime's plain values. */
-function unwrap(v: unknown): number {
-  return typeof v === 'object' && v !== null && 'value' in v ? (v as { value: number }).value : (v as number);
 }
 
 describe('runtime > the same aggregation with 1, 3 and 8 partitions', () => {

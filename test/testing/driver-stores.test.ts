@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Consumed } from '../../dsl/consumed.js';
+import { StreamsBuilder } from '../../dsl/streams-builder.js';
+import { Materialized } from '../../dsl/materialized.js';
+import { TimeWindows } from '../../dsl/windows/time-windows.js';
 import { Topology } from '../../src/processor/topology.js';
 import type { Processor } from '../../src/processor/processor.js';
 import type { ProcessorContext } from '../../src/processor/processor-context.js';
@@ -116,6 +120,25 @@ describe('testing > TopologyTestDriver > stores', () => {
     expect(driver.getSessionStore<string, string>('s').fetchSession('a', 27, 27)).toBe('y');
     expect(driver.producedTopicNames()).toEqual(expect.arrayContaining(['app-w-changelog', 'app-s-changelog']));
     expect(() => driver.getKeyValueStore('w')).toThrow(TopologyError);
+    driver.close();
+  });
+  it("getWindowStore hands out a DSL windowed count's plain values, getTimestampedWindowStore the timestamps too (as Kafka's driver)", () => {
+    const b = new StreamsBuilder();
+    b.stream('clicks', Consumed.with(S, S)).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(100)).count(Materialized.as('per-100'));
+    const driver = new TopologyTestDriver(b.build(), {}, 0);
+    const input = driver.createInputTopic('clicks', S, S);
+    input.pipeInput('a', 'x', 10);
+    input.pipeInput('a', 'x', 50);
+    input.pipeInput('b', 'x', 90);
+    const plain = driver.getWindowStore<string, number>('per-100');
+    expect(plain.fetch('a', 0)).toBe(2);
+    expect(plain.fetch('a', 0, 1000)).toEqual([{ timestamp: 0, value: 2 }]);
+    expect(plain.backwardFetch('a', 0, 1000)).toEqual([{ timestamp: 0, value: 2 }]);
+    expect(plain.fetchAll(0, 1000).map((e) => [e.key.key, e.key.window.start, e.value])).toEqual([['a', 0, 2], ['b', 0, 1]]);
+    expect(plain.all().map((e) => e.value)).toEqual([2, 1]);
+    expect(plain.fetch(null, null, 0, 1000).map((e) => e.value)).toEqual([2, 1]);
+    const stamped = driver.getTimestampedWindowStore<string, number>('per-100');
+    expect(stamped.fetch('a', 0)).toEqual({ value: 2, timestamp: 50 });
     driver.close();
   });
 });
