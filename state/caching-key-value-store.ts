@@ -79,8 +79,8 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   }
 
   override get(key: Buffer): Buffer | null {
-    const cached = this.open().get(key);
-    return cached !== undefined ? cached.value : this.inner.get(key);
+    const cached = this.open().valueOf(key);
+    return cached !== undefined ? cached : this.inner.get(key);
   }
 
   override put(key: Buffer, value: Buffer | null, timestamp?: number): void {

@@ -93,11 +93,16 @@ export class LevelBytesMap implements BytesMap {
     return this.space.get(this.dbKey(key));
   }
 
-  /** Staged for the next commit; a delete is staged even if the key may be absent (harmless). */
+  /**
+   * Staged for the next commit; a delete is staged even if the key may be absent (harmless). The
+   * key index hears of the write only when the key's presence may have changed: a key already
+   * staged with a value (or a delete) since the last commit is already present (absent) in it.
+   */
   set(key: Buffer, value: Buffer | null): void {
-    this.space.stage(this.dbKey(key), value);
-    if (value === null) this.index.remove(key);
-    else this.index.add(key);
+    const before = this.space.stage(this.dbKey(key), value);
+    if (value === null) {
+      if (before !== null) this.index.remove(key);
+    } else if (before === undefined || before === null) this.index.add(key);
   }
 
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void {

@@ -50,6 +50,21 @@ export class LazyKeyIndex {
       }
       return;
     }
+    // Keys logged in ascending order (a sequential key space, or a cache flushing in write order):
+    // no sort, no dedupe.
+    let ascending = true;
+    for (let i = 1; i < n; i++) {
+      if (compareBytes(keys[i - 1]!, keys[i]!) >= 0) {
+        ascending = false;
+        break;
+      }
+    }
+    if (ascending) {
+      const values: (true | undefined)[] = new Array(n);
+      for (let i = 0; i < n; i++) values[i] = present[i] ? true : undefined;
+      this.sorted.applySorted(keys, values);
+      return;
+    }
     const order = Array.from({ length: n }, (_, i) => i);
     // Array.prototype.sort is stable: equal keys keep log order, so the last one is the newest.
     order.sort((a, b) => compareBytes(keys[a]!, keys[b]!));

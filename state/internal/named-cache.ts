@@ -1,3 +1,4 @@
+import { BytesTable } from './bytes-table.js';
 import { SortedBytesMap } from './sorted-bytes-map.js';
 
 /** One cached write of a store: the newest value of a key since the last flush. */
@@ -8,29 +9,35 @@ export interface CacheEntry {
   size: number;
 }
 
-interface Node extends CacheEntry {
-  readonly id: string;
-  prev: Node | null;
-  next: Node | null;
-}
-
 /** Bytes an entry is charged beyond its key and value (the objects and map slots around it). */
 export const ENTRY_OVERHEAD = 64;
 
+const NONE = -1;
+
 /**
- * The cache of one store of one task: a hash map for lookups, a doubly linked list in LRU order
- * (oldest at the head), and a byte-ordered index for range reads.
+ * The cache of one store of one task: a byte-keyed hash table ({@link BytesTable}) for lookups, a
+ * doubly linked list in LRU order (oldest at the head) threaded through typed arrays by entry id,
+ * and a byte-ordered index for range reads.
  *
- * Why a linked list and not the Map's insertion order: deleted Map slots stay until V8 rehashes,
- * so "first entry" walks past every entry evicted before it — O(n) per eviction under churn.
+ * Why ids and typed arrays, not an object per entry in a `Map<string, …>`: on a write-heavy store
+ * most cached entries live long enough to be promoted by the garbage collector and die at the next
+ * flush; an object, a latin1 key string and a map slot per write cost more than the write itself.
+ * Here an entry is the key and value buffers plus a few numbers in arrays. {@link CacheEntry}
+ * objects are made only for what leaves the cache (evictions, drains, range reads).
+ * Why a linked list and not insertion order: a write moves its key to the young end, and eviction
+ * must find the oldest in O(1).
  * Why the sorted index is lazy: most caches are written and flushed without a range read; the
  * index is built on the first range read after a flush and then maintained until the next one.
  */
 export class NamedCache {
-  private readonly map = new Map<string, Node>();
-  private head: Node | null = null;
-  private tail: Node | null = null;
-  private sorted: SortedBytesMap<Node> | null = null;
+  private readonly table = new BytesTable<Buffer | null>(64);
+  private prev = new Int32Array(64);
+  private next = new Int32Array(64);
+  private timestamps = new Float64Array(64);
+  private sizes = new Int32Array(64);
+  private head = NONE;
+  private tail = NONE;
+  private sorted: SortedBytesMap<number> | null = null;
   bytes = 0;
 
   constructor(
@@ -40,71 +47,101 @@ export class NamedCache {
   ) {}
 
   get size(): number {
-    return this.map.size;
+    return this.table.size;
   }
 
+  private entryAt(id: number): CacheEntry {
+    return { key: this.table.keyAt(id), value: this.table.valueAt(id), timestamp: this.timestamps[id]!, size: this.sizes[id]! };
+  }
+
+  /** A copy of the cached entry of `key`, or undefined. */
   get(key: Buffer): CacheEntry | undefined {
-    return this.map.get(key.toString('latin1'));
+    const id = this.table.indexOf(key);
+    return id < 0 ? undefined : this.entryAt(id);
   }
 
-  private unlink(node: Node): void {
-    if (node.prev === null) this.head = node.next;
-    else node.prev.next = node.next;
-    if (node.next === null) this.tail = node.prev;
-    else node.next.prev = node.prev;
-    node.prev = node.next = null;
+  /** The cached value of `key` (null: a cached delete), or undefined when the key is not cached. */
+  valueOf(key: Buffer): Buffer | null | undefined {
+    return this.table.get(key);
   }
 
-  private append(node: Node): void {
-    node.prev = this.tail;
-    node.next = null;
-    if (this.tail === null) this.head = node;
-    else this.tail.next = node;
-    this.tail = node;
+  private unlink(id: number): void {
+    const p = this.prev[id]!;
+    const n = this.next[id]!;
+    if (p === NONE) this.head = n;
+    else this.next[p] = n;
+    if (n === NONE) this.tail = p;
+    else this.prev[n] = p;
+  }
+
+  private append(id: number): void {
+    this.prev[id] = this.tail;
+    this.next[id] = NONE;
+    if (this.tail === NONE) this.head = id;
+    else this.next[this.tail] = id;
+    this.tail = id;
+  }
+
+  /** Resizes the per-entry arrays to `capacity`, keeping their contents unless `empty`. */
+  private grow(capacity: number, empty = false): void {
+    const grown = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      if (!empty) b.set(a);
+      return b;
+    };
+    this.prev = grown(this.prev, (n) => new Int32Array(n));
+    this.next = grown(this.next, (n) => new Int32Array(n));
+    this.timestamps = grown(this.timestamps, (n) => new Float64Array(n));
+    this.sizes = grown(this.sizes, (n) => new Int32Array(n));
   }
 
   /** Inserts or updates (making the key most recently used); returns the byte delta. */
   put(key: Buffer, value: Buffer | null, timestamp: number): number {
-    const id = key.toString('latin1');
-    const size = key.length + (value?.length ?? 0) + ENTRY_OVERHEAD;
-    const old = this.map.get(id);
-    if (old !== undefined) {
-      const delta = size - old.size;
-      old.value = value;
-      old.timestamp = timestamp;
-      old.size = size;
-      if (this.tail !== old) {
-        this.unlink(old);
-        this.append(old);
+    const table = this.table;
+    const id = table.intern(key);
+    const size = key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD;
+    table.setValueAt(id, value);
+    if (!table.added) {
+      const delta = size - this.sizes[id]!;
+      this.timestamps[id] = timestamp;
+      this.sizes[id] = size;
+      if (this.tail !== id) {
+        this.unlink(id);
+        this.append(id);
       }
       this.bytes += delta;
       return delta;
     }
-    const node: Node = { id, key, value, timestamp, size, prev: null, next: null };
-    this.map.set(id, node);
-    this.append(node);
-    this.sorted?.set(key, node);
+    if (id >= this.prev.length) this.grow(table.capacity);
+    this.timestamps[id] = timestamp;
+    this.sizes[id] = size;
+    this.append(id);
+    this.sorted?.set(key, id);
     this.bytes += size;
     return size;
   }
 
   /** Removes and returns the least recently used entry. */
   evictOldest(): CacheEntry | undefined {
-    const node = this.head;
-    if (node === null) return undefined;
-    this.unlink(node);
-    this.map.delete(node.id);
-    this.sorted?.delete(node.key);
-    this.bytes -= node.size;
-    return node;
+    const id = this.head;
+    if (id === NONE) return undefined;
+    const entry = this.entryAt(id);
+    this.unlink(id);
+    this.table.removeAt(id);
+    this.sorted?.delete(entry.key);
+    this.bytes -= entry.size;
+    return entry;
   }
 
   /** Every entry, oldest first, emptying the cache. */
   drain(): CacheEntry[] {
-    const out: CacheEntry[] = [];
-    for (let n = this.head; n !== null; n = n.next) out.push(n);
-    this.map.clear();
-    this.head = this.tail = null;
+    const out: CacheEntry[] = new Array(this.table.size);
+    let i = 0;
+    for (let id = this.head; id !== NONE; id = this.next[id]!) out[i++] = this.entryAt(id);
+    this.table.clear();
+    // The table may have shrunk back after a burst; the link arrays follow it.
+    if (this.prev.length > this.table.capacity * 4) this.grow(this.table.capacity, true);
+    this.head = this.tail = NONE;
     this.sorted = null;
     this.bytes = 0;
     return out;
@@ -112,14 +149,15 @@ export class NamedCache {
 
   /** Cached entries with from <= key <= to, in byte order. */
   range(from: Buffer | null, to: Buffer | null, reverse: boolean): CacheEntry[] {
-    if (this.map.size === 0) return [];
+    if (this.table.size === 0) return [];
     if (this.sorted === null) {
-      this.sorted = new SortedBytesMap<Node>();
-      for (let n = this.head; n !== null; n = n.next) this.sorted.set(n.key, n);
+      const sorted = new SortedBytesMap<number>();
+      for (let id = this.head; id !== NONE; id = this.next[id]!) sorted.set(this.table.keyAt(id), id);
+      this.sorted = sorted;
     }
     const out: CacheEntry[] = [];
-    this.sorted.scan(from, to, reverse, (_k, e) => {
-      out.push(e);
+    this.sorted.scan(from, to, reverse, (_k, id) => {
+      out.push(this.entryAt(id));
     });
     return out;
   }

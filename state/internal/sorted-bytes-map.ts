@@ -131,6 +131,9 @@ export class SortedBytesMap<V> {
    * deletes. O(size + updates), against O(updates · log size) plus cache misses for one-by-one sets.
    */
   applySorted(keys: readonly Buffer[], values: readonly (V | undefined)[]): void {
+    if (keys.length === 0) return;
+    const last = this.keys.length === 0 ? null : this.keys[this.keys.length - 1]!;
+    if (last === null || compareBytes(keys[0]!, last[last.length - 1]!) > 0) return this.appendSorted(keys, values);
     const outKeys: Buffer[] = [];
     const outValues: V[] = [];
     let j = 0;
@@ -163,6 +166,33 @@ export class SortedBytesMap<V> {
       this.values.push(outValues.slice(i, i + half));
     }
     this.count = outKeys.length;
+  }
+
+  /**
+   * Every update lands after the last key (a sequential key space): new chunks, no merge, and the
+   * deletes are of absent keys.
+   */
+  private appendSorted(keys: readonly Buffer[], values: readonly (V | undefined)[]): void {
+    const half = MAX_CHUNK >>> 1;
+    let chunkKeys: Buffer[] = [];
+    let chunkValues: V[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      if (values[i] === undefined) continue;
+      chunkKeys.push(keys[i]!);
+      chunkValues.push(values[i]!);
+      if (chunkKeys.length === half) {
+        this.keys.push(chunkKeys);
+        this.values.push(chunkValues);
+        this.count += half;
+        chunkKeys = [];
+        chunkValues = [];
+      }
+    }
+    if (chunkKeys.length > 0) {
+      this.keys.push(chunkKeys);
+      this.values.push(chunkValues);
+      this.count += chunkKeys.length;
+    }
   }
 
   /**

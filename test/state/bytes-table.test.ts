@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BytesTable, equalBytes, hashBytes } from '../../state/internal/bytes-table.js';
+import { NamedCache } from '../../state/internal/named-cache.js';
+
+const hex = (b: Buffer) => b.toString('hex');
+
+describe('state > BytesTable', () => {
+  it('property: equal bytes hash equal and compare equal, whatever buffer holds them', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ maxLength: 100 }), (a, b) => {
+        const x = Buffer.from(a);
+        const copy = Buffer.concat([Buffer.from([7]), x]).subarray(1);
+        expect(hashBytes(copy)).toBe(hashBytes(x));
+        expect(equalBytes(copy, x)).toBe(true);
+        expect(equalBytes(x, Buffer.from(b))).toBe(x.equals(Buffer.from(b)));
+      }),
+    );
+  });
+
+  it('property: behaves like a Map of hex keys through sets, removals, growth and clears', () => {
+    // Keys from a small alphabet so that updates, removals of present keys and collisions are common.
+    const key = fc.uint8Array({ maxLength: 3 }).map((a) => Buffer.from(a.map((x) => x & 7)));
+    const op = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: fc.nat() }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('remove' as const), key }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 2000 }), (ops) => {
+        const table = new BytesTable<number>();
+        const model = new Map<string, number>();
+        for (const o of ops) {
+          if (o.kind === 'clear') {
+            table.clear();
+            model.clear();
+          } else if (o.kind === 'set') {
+            expect(table.set(o.key, o.value)).toBe(model.get(hex(o.key)));
+            model.set(hex(o.key), o.value);
+          } else {
+            const id = table.indexOf(o.key);
+            expect(id >= 0).toBe(model.has(hex(o.key)));
+            if (id >= 0) table.removeAt(id);
+            model.delete(hex(o.key));
+          }
+          expect(table.size).toBe(model.size);
+        }
+        for (const [k, v] of model) expect(table.get(Buffer.from(k, 'hex'))).toBe(v);
+        const seen = new Map<string, number>();
+        table.forEach((k, v, id) => {
+          expect(id).toBeLessThan(table.capacity);
+          seen.set(hex(k), v);
+        });
+        expect(seen).toEqual(model);
+      }),
+    );
+  });
+
+  it('keeps every key findable across many growths and removals (backward-shift deletion)', () => {
+    const table = new BytesTable<number>();
+    const keyOf = (i: number) => Buffer.from(`k${i}`);
+    for (let i = 0; i < 20_000; i++) table.set(keyOf(i), i);
+    for (let i = 0; i < 20_000; i += 3) table.removeAt(table.indexOf(keyOf(i)));
+    for (let i = 0; i < 20_000; i++) expect(table.get(keyOf(i))).toBe(i % 3 === 0 ? undefined : i);
+    expect(table.size).toBe(20_000 - Math.ceil(20_000 / 3));
+  });
+
+  it('lists entries in the order they were first set while nothing was removed', () => {
+    const table = new BytesTable<string>();
+    for (const k of ['c', 'a', 'b', 'a']) table.set(Buffer.from(k), k.toUpperCase());
+    const order: string[] = [];
+    table.forEach((k) => void order.push(k.toString()));
+    expect(order).toEqual(['c', 'a', 'b']);
+  });
+});
+
+describe('state > NamedCache', () => {
+  it('property: holds the newest value per key, evicts least recently written first, drains oldest first', () => {
+    const key = fc.integer({ min: 0, max: 30 }).map((i) => Buffer.from([i]));
+    const op = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value: fc.option(fc.nat({ max: 999 }), { nil: null }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('evict' as const) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 500 }), fc.option(key, { nil: null }), fc.option(key, { nil: null }), (ops, from, to) => {
+        const cache = new NamedCache('c', () => {});
+        // Model: an insertion-ordered map, re-inserted on every write (oldest first).
+        const model = new Map<number, { value: string | null; ts: number }>();
+        let bytes = 0;
+        const sizeOf = (v: string | null) => 1 + (v === null ? 0 : Buffer.byteLength(v)) + 64;
+        ops.forEach((o, ts) => {
+          if (o.kind === 'put') {
+            const value = o.value === null ? null : String(o.value);
+            const old = model.get(o.key[0]!);
+            const delta = cache.put(o.key, value === null ? null : Buffer.from(value), ts);
+            expect(delta).toBe(sizeOf(value) - (old === undefined ? 0 : sizeOf(old.value)));
+            if (old !== undefined) bytes -= sizeOf(old.value);
+            bytes += sizeOf(value);
+            model.delete(o.key[0]!);
+            model.set(o.key[0]!, { value, ts });
+          } else if (o.kind === 'evict') {
+            const e = cache.evictOldest();
+            const oldest = model.entries().next();
+            if (oldest.done) expect(e).toBeUndefined();
+            else {
+              const [k, m] = oldest.value;
+              expect(e).toEqual({ key: Buffer.from([k]), value: m.value === null ? null : Buffer.from(m.value), timestamp: m.ts, size: sizeOf(m.value) });
+              model.delete(k);
+              bytes -= sizeOf(m.value);
+            }
+          } else {
+            expect(cache.drain().map((e) => e.key[0])).toEqual([...model.keys()]);
+            model.clear();
+            bytes = 0;
+          }
+          expect(cache.size).toBe(model.size);
+          expect(cache.bytes).toBe(bytes);
+        });
+        for (const [k, m] of model) {
+          expect(cache.valueOf(Buffer.from([k]))?.toString() ?? null).toBe(m.value);
+          expect(cache.get(Buffer.from([k]))?.timestamp).toBe(m.ts);
+        }
+        const inRange = [...model.keys()]
+          .filter((k) => (from === null || k >= from[0]!) && (to === null || k <= to[0]!))
+          .sort((a, b) => a - b);
+        expect(cache.range(from, to, false).map((e) => e.key[0])).toEqual(inRange);
+        expect(cache.range(from, to, true).map((e) => e.key[0])).toEqual([...inRange].reverse());
+      }),
+    );
+  });
+});
