@@ -22,6 +22,9 @@ import { KTABLE_SELECT_NAME, ktableSelectProcessor } from './operators/ktable-se
 import { TOSTREAM_NAME, toStreamProcessor } from './operators/ktable-to-stream.js';
 import { suppressTable } from './operators/suppress.js';
 import { tableTableJoinParts, type TableJoinKind } from './operators/table-table-join.js';
+import { foreignKeyJoinParts } from './operators/foreign-key-join.js';
+import type { ForeignKeyExtractor } from './internal/fk-subscription-send-processor.js';
+import { TableJoined } from './table-joined.js';
 import type { Suppressed } from './suppressed.js';
 
 /** `(named?, materialized?)` or `(materialized)`, as Kafka's overloads allow. */
@@ -134,8 +137,31 @@ export class KTable<K, V> {
    * @example
    * users.join(accounts, (u, a) => ({ ...u, balance: a.balance }), Materialized.as('user-balances'));
    */
-  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.#join(other, joiner, named, materialized, 'inner');
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  /**
+   * Foreign-key inner join (Kafka's KIP-213 `KTable#join(other, foreignKeyExtractor, joiner, …)`):
+   * each row of this table refers to a row of `other` by `foreignKeyExtractor(value, key)`; the
+   * result, keyed by this table's key, is `joiner(value, otherRow)` for rows whose foreign key has
+   * a match. No co-partitioning needed: subscriptions travel to `other`'s partitions over
+   * `<app>-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-<n>-topic` and answers come back over
+   * `<app>-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-<n>-topic`. A row without a match (or with a null
+   * foreign key) has no result; a row that changes its foreign key gets the new result or a
+   * tombstone; deleting a row emits a tombstone; an update of `other` re-emits every row pointing at
+   * it (a deletion: tombstones). Answers to a row that changed again meanwhile are dropped. Both
+   * tables need key and value serdes. `TableJoined` (or `Named`) names every part of the join.
+   * @example
+   * orders.join(customers, (o) => o.customerId, (o, c) => ({ ...o, customer: c.name }), Materialized.as('orders-with-customer'));
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    tableJoined?: TableJoined<K, KO> | Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  join<KO, VO, VR>(other: KTable<K, VO> | KTable<KO, VO>, a: unknown, b?: unknown, c?: unknown, d?: unknown): KTable<K, VR> {
+    if (typeof b === 'function') return this.#foreignKeyJoin(other as KTable<KO, VO>, a, b, c, d, false);
+    return this.#join(other as KTable<K, VO>, a, b as Named | Materialized<K, VR> | undefined, c as Materialized<K, VR> | undefined, 'inner');
   }
 
   /**
@@ -145,8 +171,24 @@ export class KTable<K, V> {
    * @example
    * orders.leftJoin(shipments, (o, s) => ({ ...o, shipped: s !== null }));
    */
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.#join(other, joiner, named, materialized, 'left');
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  /**
+   * Foreign-key left join: as the foreign-key {@link join}, but every row of this table has a
+   * result — `joiner(value, null)` when its foreign key is null or has no match (or its match is
+   * deleted).
+   * @example
+   * orders.leftJoin(customers, (o) => o.customerId, (o, c) => ({ ...o, customer: c?.name ?? 'unknown' }));
+   */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: ForeignKeyExtractor<K, V, KO>,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    tableJoined?: TableJoined<K, KO> | Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  leftJoin<KO, VO, VR>(other: KTable<K, VO> | KTable<KO, VO>, a: unknown, b?: unknown, c?: unknown, d?: unknown): KTable<K, VR> {
+    if (typeof b === 'function') return this.#foreignKeyJoin(other as KTable<KO, VO>, a, b, c, d, true);
+    return this.#join(other as KTable<K, VO>, a, b as Named | Materialized<K, VR> | undefined, c as Materialized<K, VR> | undefined, 'left');
   }
 
   /**
@@ -162,6 +204,21 @@ export class KTable<K, V> {
   #join<VO, VR>(other: KTable<K, VO>, joiner: unknown, named: Named | Materialized<K, VR> | undefined, materialized: Materialized<K, VR> | undefined, kind: TableJoinKind): KTable<K, VR> {
     const options = splitOptions(named, materialized);
     return new KTable<K, VR>(tableTableJoinParts(this, other, joiner as ValueJoiner<V, VO, VR, K>, options.named, options.materialized, kind));
+  }
+
+  #foreignKeyJoin<KO, VO, VR>(other: KTable<KO, VO>, extractor: unknown, joiner: unknown, c: unknown, d: unknown, leftJoin: boolean): KTable<K, VR> {
+    let tableJoined: TableJoined<K, KO> | undefined;
+    let materialized: Materialized<K, VR> | undefined;
+    if (c instanceof TableJoined) tableJoined = c;
+    else if (c instanceof Named) tableJoined = TableJoined.as(c.name);
+    else if (c instanceof Materialized) materialized = c;
+    else if (c !== undefined) throw new TypeError('expected a TableJoined, a Named or a Materialized');
+    if (d !== undefined) {
+      if (!(d instanceof Materialized)) throw new TypeError('expected a Materialized');
+      materialized = d;
+    }
+    const parts = foreignKeyJoinParts(this, other, extractor as ForeignKeyExtractor<K, V, KO>, joiner as ValueJoiner<V, VO, VR, K>, tableJoined, materialized, leftJoin);
+    return new KTable<K, VR>(parts);
   }
 
   #filter(predicate: Predicate<K, V>, negate: boolean, named: Named | Materialized<K, V> | undefined, materialized: Materialized<K, V> | undefined): KTable<K, V> {
