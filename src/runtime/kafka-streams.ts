@@ -15,6 +15,7 @@ import { prepareTopics } from './topic-setup.js';
 import { localStoreView, type QueryableStoreType } from './interactive-queries.js';
 import { TaskStateManager, type TaskRestoreProgress } from './task-state-manager.js';
 import { TopologyMetadata } from './topology-metadata.js';
+import { GlobalStreamThread } from './global-stream-thread.js';
 import { compareTaskIds, type ThreadMetadata } from './thread-metadata.js';
 
 /**
@@ -85,6 +86,10 @@ export class KafkaStreams {
   #starting: Promise<void> | undefined;
   #replacing: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  /** The global stores of this instance and the thread that keeps them (set by start() when the topology has global tables). */
+  #global: GlobalStreamThread | undefined;
+  /** Kept after close() so metrics() still reports the last run's global counters. */
+  #lastGlobal: GlobalStreamThread | undefined;
   /** The state stores of this instance's tasks (state directories, record cache, restore, checkpoints). */
   readonly #stores: TaskStateManager;
 
@@ -160,6 +165,18 @@ export class KafkaStreams {
       await prepareTopics(admin, meta, config.logger);
       this.#stores.bind(clients, admin);
       this.#clients = { factory: clients, admin, meta };
+      // Global stores: bootstrapped to their topics' ends before any task exists (see GlobalStreamThread).
+      if (meta.globalStores.length > 0) {
+        const global = new GlobalStreamThread(this.#topology, meta, config, clients, admin, (e) => {
+          this.#fail(e);
+          this.#running?.thread.stop();
+        });
+        this.#global = global;
+        this.#lastGlobal = global;
+        await global.start();
+        this.#stores.globalStores = global.storeViews;
+        global.run();
+      }
       // Steps 3 to 5
       await this.#spawnThread();
     } catch (e) {
@@ -252,9 +269,15 @@ export class KafkaStreams {
     try {
       if (running !== undefined) await releaseStreamThread(running, commit && this.#error === undefined, this.#config.logger);
     } finally {
-      const owned = this.#ownedBroker;
-      this.#ownedBroker = undefined;
-      await owned?.close();
+      const global = this.#global;
+      this.#global = undefined;
+      try {
+        await global?.close();
+      } finally {
+        const owned = this.#ownedBroker;
+        this.#ownedBroker = undefined;
+        await owned?.close();
+      }
     }
   }
 
@@ -302,8 +325,13 @@ export class KafkaStreams {
     return localStoreView(name, type as QueryableStoreType<T>, {
       knownStores,
       appState: () => this.state,
-      isRestoring: (store) => this.#stores.isRestoring(store),
-      tasks: () => this.#running?.tasks.tasks.values() ?? [],
+      isRestoring: (store) => this.#stores.isRestoring(store) || this.#global?.isRestoring(store) === true,
+      // A global store is one whole copy on this instance: the global thread serves it like one task would.
+      tasks: () => {
+        const global = this.#global;
+        const tasks = this.#running?.tasks.tasks.values() ?? [];
+        return global === undefined ? tasks : [...tasks, { executor: global }];
+      },
     });
   }
 
@@ -336,11 +364,15 @@ export class KafkaStreams {
    * partitions this instance owns), and per task `task.<id>.process-total`,
    * `task.<id>.skipped-records-total`, `task.<id>.punctuate-total`; with state stores also
    * `restore-records-total`, `restore-total`, `restoring-stores`, `cache-size-bytes`, `cache-evictions-total`;
-   * always `standby-tasks` and `standby-records-total` (changelog records applied to standby replicas).
+   * always `standby-tasks` and `standby-records-total` (changelog records applied to standby replicas);
+   * with global tables `global-records-total` (global records applied, bootstrap included) and
+   * `global-restore-records-total` (records the bootstrap read).
    */
   metrics(): Record<string, number> {
     const r = this.#running ?? this.#lastRun;
-    return r === undefined ? {} : { ...collectMetrics(r.thread, r.tasks, r.collector), ...this.#stores.metrics(), ...r.standbys.metrics() };
+    const g = this.#lastGlobal;
+    const global: Record<string, number> = g === undefined ? {} : { 'global-records-total': g.processed, 'global-restore-records-total': g.restored };
+    return r === undefined ? global : { ...collectMetrics(r.thread, r.tasks, r.collector), ...this.#stores.metrics(), ...r.standbys.metrics(), ...global };
   }
 
   /** {@link metrics} in the Prometheus text format (for a `/metrics` endpoint). */

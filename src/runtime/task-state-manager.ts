@@ -31,6 +31,8 @@ export interface TaskRestoreProgress extends RestoreProgress {
 export interface TaskStateExtras {
   readonly stateDb: TaskStateDb | undefined;
   readonly cache: ThreadCache;
+  /** The instance's global stores (read-only views), readable by every processor. */
+  readonly globalStores: ReadonlyMap<string, StateStore>;
 }
 
 /** A logged store of a sub-topology and its changelog topic. */
@@ -84,6 +86,8 @@ interface TaskState {
 export class TaskStateManager {
   /** The instance's record cache, shared by the caching layers of every task's stores. */
   readonly cache: ThreadCache;
+  /** The global stores' read-only views, set by the application once the global thread bootstrapped them. */
+  globalStores: ReadonlyMap<string, StateStore> = new Map();
   readonly #config: ResolvedStreamsConfig;
   readonly #specsBySubtopology = new Map<number, ChangelogSpec[]>();
   readonly #storesBySubtopology = new Map<number, readonly string[]>();
@@ -155,7 +159,7 @@ export class TaskStateManager {
     try {
       for (let attempt = 0; ; attempt++) {
         // Step 2
-        executor = make({ stateDb: db, cache: this.cache });
+        executor = make({ stateDb: db, cache: this.cache, globalStores: this.globalStores });
         await executor.initAsync();
         const state: TaskState = { taskId, partition, db, executor, logged, offsets: new Map() };
         try {
