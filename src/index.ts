@@ -41,6 +41,7 @@ export type { TaskRestoreProgress } from './runtime/task-state-manager.js';
 export { StreamsBuilder } from '../dsl/streams-builder.js';
 export { KStream } from '../dsl/kstream.js';
 export { KTable } from '../dsl/ktable.js';
+export { GlobalKTable } from '../dsl/global-ktable.js';
 export { KGroupedStream } from '../dsl/kgrouped-stream.js';
 export { KGroupedTable } from '../dsl/kgrouped-table.js';
 export { CogroupedKStream } from '../dsl/cogrouped-kstream.js';

@@ -14,7 +14,7 @@ const mainNames = [
   'InvalidProducerIdMappingError', 'InvalidRecordError', 'InvalidStateStoreError', 'InvalidTopicError', 'InvalidTxnStateError',
   'KafkaStreams', 'ProcessingExceptionHandlers', 'QueryableStoreTypes', 'Joined', 'StreamJoined', 'TimeWindowedKStream', 'SessionWindowedKStream', 'TimeWindows',
   'SlidingWindows', 'SessionWindows', 'JoinWindows', 'DEFAULT_EMIT_INTERVAL_MS', 'EmitStrategy', 'BufferConfig', 'Suppressed',
-  'CogroupedKStream', 'KGroupedStream', 'KGroupedTable', 'KTable', 'ValueAndTimestampSerde',
+  'CogroupedKStream', 'GlobalKTable', 'KGroupedStream', 'KGroupedTable', 'KTable', 'ValueAndTimestampSerde',
   'KStream', 'KeyValue', 'KeyValueStoreBuilder', 'Materialized', 'SessionStoreBuilder', 'Stores', 'WindowStoreBuilder', 'ManualClock', 'Named', 'NoOffsetForPartitionError', 'NonEmptyGroupError', 'OffsetOutOfRangeError',
   'OutOfOrderSequenceError', 'PartitionNotFoundError', 'Produced', 'ProducerFencedError', 'RebalanceInProgressError', 'Record',
   'RecordDeserializationError', 'RecordTooLargeError', 'Repartitioned', 'Serdes', 'SerializationError', 'StateDirLockedError',
@@ -30,7 +30,7 @@ const testingNames = [
 
 /** Names API.md promises (the ones implemented so far; the list only grows). */
 const promisedByApiMd = ['Broker', 'Serdes', 'StreamsBuilder', 'Topology', 'Consumed', 'Produced', 'Grouped', 'KeyValue', 'Materialized', 'KafkaStreams', 'QueryableStoreTypes', 'Joined', 'StreamJoined', 'TimeWindows', 'SlidingWindows',
-  'SessionWindows', 'JoinWindows', 'Suppressed', 'BufferConfig', 'EmitStrategy'];
+  'SessionWindows', 'JoinWindows', 'Suppressed', 'BufferConfig', 'EmitStrategy', 'GlobalKTable'];
 
 describe('api > entry points', () => {
   it("'tributary' exports exactly the listed names", () => {
