@@ -28,7 +28,7 @@ export class CachingWindowStore extends CachingStoreBase<WindowBytesStore, Windo
     return this.inner.retainDuplicates;
   }
 
-  setFlushListener(listener: WindowBytesFlushListener): boolean {
+  setFlushListener(listener: WindowBytesFlushListener | null): boolean {
     this.listener = listener;
     return !this.retainDuplicates;
   }

@@ -5,6 +5,9 @@ import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-valu
 import type { WindowEntry } from './read-only-window-store.js';
 import type { WindowBytesStore, WindowStore } from './window-store.js';
 import type { WindowBytesFlushListener } from './caching-window-store.js';
+import { InMemoryWindowStore } from './in-memory-window-store.js';
+import type { ObjectWindowMap } from './internal/object-window-map.js';
+import type { StateStore, StateStoreContext } from './state-store.js';
 
 /** Told about every window update that leaves the store. */
 export type WindowFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number) => void;
@@ -12,11 +15,17 @@ export type WindowFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, o
 /**
  * The typed outer layer of a window store: serdes (topic = the changelog topic), counters and
  * sampled latency. Keys of range results are `Windowed<K>` with `end = start + windowSize`.
+ *
+ * Directly over an {@link InMemoryWindowStore} (no cache, no changelog: nothing below needs bytes)
+ * it claims the store's object level and calls that {@link ObjectWindowMap} without serializing
+ * keys or values — the same results, the bytes made only where order needs them.
  * @example
  * const w = new MeteredWindowStore(new InMemoryWindowStore('w', 3_600_000, 60_000, false), Serdes.string(), Serdes.long());
  */
 export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore> implements WindowStore<K, V>, RestorableStore {
   private immediate: WindowFlushListener<K, V> | null = null;
+  /** The inner store's data as objects, when this layer sits right on an in-memory store. */
+  private readonly objects: ObjectWindowMap<K, V> | null;
 
   constructor(
     inner: WindowBytesStore,
@@ -24,15 +33,23 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore>
     readonly valueSerde: Serde<V>,
   ) {
     super(inner);
+    this.objects = inner instanceof InMemoryWindowStore ? inner.objectLevel(keySerde, valueSerde) : null;
+  }
+
+  override init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
+    const done = super.init(context, root);
+    if (this.objects !== null) this.objects.topic = this.topic;
+    return done;
   }
 
   /**
    * Hears every window update that leaves the store: once per flush with a caching layer below
-   * (returns true), else on every put (returns false).
+   * (returns true), else on every put (returns false). Null stops hearing (a processor that
+   * forwards updates itself: puts then skip reading the old value).
    */
-  setFlushListener(listener: WindowFlushListener<K, V>): boolean {
-    const inner = this.inner as WindowBytesStore & { setFlushListener?: (l: WindowBytesFlushListener) => boolean };
-    const cached = inner.setFlushListener?.((k, n, o, ts) =>
+  setFlushListener(listener: WindowFlushListener<K, V> | null): boolean {
+    const inner = this.inner as WindowBytesStore & { setFlushListener?: (l: WindowBytesFlushListener | null) => boolean };
+    const cached = inner.setFlushListener?.(listener === null ? null : (k, n, o, ts) =>
       listener({ key: this.keySerde.deserialize(k.key, this.topic) as K, window: k.window }, n === null ? null : this.v(n), o === null ? null : this.v(o), ts),
     ) ?? false;
     this.immediate = cached ? null : listener;
@@ -51,23 +68,48 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore>
     return this.valueSerde.deserialize(bytes, this.topic) as V;
   }
   private entries(list: WindowEntry<Buffer>[]): WindowEntry<V>[] {
-    this.recorder.ranges++;
     return list.map((e) => ({ timestamp: e.timestamp, value: this.v(e.value) }));
   }
   private windowed(list: KeyValueEntry<Windowed<Buffer>, Buffer>[]): KeyValueEntry<Windowed<K>, V>[] {
-    this.recorder.ranges++;
     return list.map((e) => ({ key: { key: this.keySerde.deserialize(e.key.key, this.topic) as K, window: e.key.window }, value: this.v(e.value) }));
+  }
+  private range(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[] {
+    this.recorder.ranges++;
+    const o = this.objects;
+    if (o !== null) return o.rangeFetch(keyFrom, keyTo, timeFrom, timeTo);
+    return this.windowed(this.inner.fetch(this.kOrNull(keyFrom), this.kOrNull(keyTo), timeFrom, timeTo));
+  }
+  private keyRange(key: K, timeFrom: number, timeTo: number): WindowEntry<V>[] {
+    this.recorder.ranges++;
+    const o = this.objects;
+    if (o !== null) return o.keyFetch(key, timeFrom, timeTo);
+    return this.entries(this.inner.fetch(this.k(key), timeFrom, timeTo));
   }
 
   put(key: K, value: V | null, windowStart: number): void {
     this.recorder.puts++;
-    const k = this.k(key);
-    const v = value === null ? null : this.valueSerde.serialize(value, this.topic);
-    if (this.immediate === null) return this.recorder.time(() => this.inner.put(k, v, windowStart));
-    const old = this.inner.retainDuplicates ? null : this.inner.fetch(k, windowStart);
-    this.inner.put(k, v, windowStart);
-    if (old !== null || v !== null) {
-      this.immediate({ key, window: { start: windowStart, end: windowStart + this.inner.windowSizeMs } }, value, old === null ? null : this.v(old), windowStart);
+    const o = this.objects;
+    if (this.immediate === null) {
+      const t0 = this.recorder.start();
+      if (o !== null) o.put(key, value, windowStart);
+      else this.inner.put(this.k(key), value === null ? null : this.valueSerde.serialize(value, this.topic), windowStart);
+      return this.recorder.end(t0);
+    }
+    let old: V | null;
+    let present: boolean;
+    if (o !== null) {
+      old = o.fetch(key, windowStart);
+      present = o.put(key, value, windowStart);
+    } else {
+      const k = this.k(key);
+      const v = value === null ? null : this.valueSerde.serialize(value, this.topic);
+      const oldBytes = this.inner.retainDuplicates ? null : this.inner.fetch(k, windowStart);
+      this.inner.put(k, v, windowStart);
+      old = oldBytes === null ? null : this.v(oldBytes);
+      present = v !== null;
+    }
+    if (old !== null || present) {
+      this.immediate({ key, window: { start: windowStart, end: windowStart + this.inner.windowSizeMs } }, value, old, windowStart);
     }
   }
 
@@ -75,31 +117,38 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore>
   fetch(key: K, timeFrom: number, timeTo: number): WindowEntry<V>[];
   fetch(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[];
   fetch(a: K | null, b: K | number | null, c?: number, d?: number): unknown {
-    if (d !== undefined) return this.windowed(this.inner.fetch(this.kOrNull(a), this.kOrNull(b as K | null), c!, d));
-    if (c !== undefined) return this.entries(this.inner.fetch(this.k(a as K), b as number, c));
+    if (d !== undefined) return this.range(a, b as K | null, c!, d);
+    if (c !== undefined) return this.keyRange(a as K, b as number, c);
     this.recorder.gets++;
-    const bytes = this.recorder.time(() => this.inner.fetch(this.k(a as K), b as number));
-    return bytes === null ? null : this.v(bytes);
+    const t0 = this.recorder.start();
+    const o = this.objects;
+    let value: V | null;
+    if (o !== null) value = o.fetch(a as K, b as number);
+    else {
+      const bytes = this.inner.fetch(this.k(a as K), b as number);
+      value = bytes === null ? null : this.v(bytes);
+    }
+    this.recorder.end(t0);
+    return value;
   }
 
   backwardFetch(key: K, timeFrom: number, timeTo: number): WindowEntry<V>[];
   backwardFetch(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[];
   backwardFetch(a: K | null, b: K | number | null, c: number, d?: number): unknown {
-    if (d !== undefined) return this.windowed(this.inner.backwardFetch(this.kOrNull(a), this.kOrNull(b as K | null), c, d));
-    return this.entries(this.inner.backwardFetch(this.k(a as K), b as number, c));
+    return d !== undefined ? this.range(a, b as K | null, c, d).reverse() : this.keyRange(a as K, b as number, c).reverse();
   }
 
   fetchAll(timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[] {
-    return this.windowed(this.inner.fetchAll(timeFrom, timeTo));
+    return this.range(null, null, timeFrom, timeTo);
   }
   backwardFetchAll(timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[] {
-    return this.windowed(this.inner.backwardFetchAll(timeFrom, timeTo));
+    return this.fetchAll(timeFrom, timeTo).reverse();
   }
   all(): KeyValueEntry<Windowed<K>, V>[] {
-    return this.windowed(this.inner.all());
+    return this.fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   }
   backwardAll(): KeyValueEntry<Windowed<K>, V>[] {
-    return this.windowed(this.inner.backwardAll());
+    return this.all().reverse();
   }
 
   restoreBatch(records: readonly ChangelogRecord[]): void {

@@ -47,31 +47,31 @@ class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed
   }
 
   process(record: Record<K, V>): void {
-    if (record.key === null || record.key === undefined) {
+    const key = record.key;
+    if (key === null || key === undefined) {
       this.#context.recordDropped?.();
       return;
     }
     const timestamp = record.timestamp;
     const closeTime = this.#tracker.observe(timestamp) - this.windows.graceMs;
-    for (const window of this.windows.windowsFor(timestamp)) {
-      if (window.end <= closeTime) {
+    const { sizeMs, advanceMs } = this.windows;
+    const spec = this.spec;
+    const forward = !this.#tracker.onWindowClose;
+    // TimeWindows.windowsFor(timestamp), walked without building its array (one record, size/advance windows).
+    for (let start = Math.floor(Math.max(0, timestamp - sizeMs + advanceMs) / advanceMs) * advanceMs; start <= timestamp; start += advanceMs) {
+      const end = start + sizeMs;
+      if (end <= closeTime) {
         this.#context.recordDropped?.();
         continue;
       }
-      const old = this.#store.fetch(record.key, window.start);
-      const oldAgg = old === null ? this.spec.initializer() : old.value;
-      const newTimestamp = old === null ? timestamp : Math.max(timestamp, old.timestamp);
-      const newAgg = this.spec.aggregator(record.key, record.value, oldAgg);
-      this.#store.put(record.key, { value: newAgg, timestamp: newTimestamp }, window.start);
-      if (!this.#tracker.onWindowClose) {
-        this.#forwarder.maybeForward(
-          new Record<Windowed<K>, Change<VA>>(
-          { key: record.key, window },
-          { newValue: newAgg, oldValue: this.spec.sendOldValues === true ? oldAgg : null },
-          newTimestamp,
-          record.headers,
-        ),
-      );
+      const old = this.#store.fetch(key, start);
+      const oldAgg = old === null ? spec.initializer() : old.value;
+      const newTimestamp = old === null || timestamp > old.timestamp ? timestamp : old.timestamp;
+      const newAgg = spec.aggregator(key, record.value, oldAgg);
+      this.#store.put(key, { value: newAgg, timestamp: newTimestamp }, start);
+      if (forward) {
+        const change = { newValue: newAgg, oldValue: spec.sendOldValues === true ? oldAgg : null };
+        this.#forwarder.maybeForward(new Record<Windowed<K>, Change<VA>>({ key, window: { start, end } }, change, newTimestamp, record.headers));
       }
     }
     if (this.#tracker.shouldEmitFinal(closeTime)) this.#emitFinal(closeTime, record);

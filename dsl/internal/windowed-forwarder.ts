@@ -6,7 +6,7 @@ import type { ValueAndTimestamp } from '../../src/processor/value-and-timestamp.
 
 type Listener<V> = (key: Windowed<unknown>, newValue: V | null, oldValue: V | null, timestamp: number) => void;
 interface ListenableStore<V> {
-  setFlushListener?(listener: Listener<V>): boolean;
+  setFlushListener?(listener: Listener<V> | null): boolean;
 }
 
 const IGNORE = (): void => {};
@@ -49,7 +49,9 @@ export class WindowedForwarder<K, VA> {
             context.forward(new Record(key as Windowed<K>, change, key.window.end));
           };
     this.cached = s.setFlushListener(listener);
-    if (!this.cached) s.setFlushListener(IGNORE);
+    // Uncached, the processor forwards itself: the store must not call the listener on every put.
+    // A window store takes null (its puts then skip reading the old value for a listener).
+    if (!this.cached) s.setFlushListener(kind === 'window' ? null : IGNORE);
   }
 
   /** Forwards `record` unless the store's cache will forward the update when it is flushed. */
