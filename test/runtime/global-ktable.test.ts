@@ -171,4 +171,19 @@ describe('runtime > GlobalKTable', () => {
     expect((await readAtLeast(failing, 'priced', 1)).map((r) => str(r.value))).toEqual(['p3@3']);
     expect(await readTopic(failing, 'priced')).toHaveLength(1);
   }, 30_000);
+
+  it('a global record that fails to deserialize after start moves the application to ERROR (logAndFail)', async () => {
+    const broker = await setup();
+    const b = new StreamsBuilder();
+    const g = b.globalTable('products', Consumed.with(S, Serdes.json<{ price: number }>()), Materialized.as<string, { price: number }>('products-store'));
+    b.stream('orders', Consumed.with(S, S)).join(g, (_k, v) => v, (v, p) => `${v}@${p.price}`).to('priced', Produced.with(S, S));
+    const a = app(broker, tempDir('tributary-global-late-'), {}, b.build());
+    await a.start();
+    await waitForState(a, 'RUNNING');
+    await send(broker, 'products', [['p1', '{oops']]);
+    await waitForState(a, 'ERROR');
+    expect(a.error).toBeInstanceOf(RecordDeserializationError);
+    expect(a.error!.message).toMatch(/products/);
+    await a.close();
+  }, 30_000);
 });

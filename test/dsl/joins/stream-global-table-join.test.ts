@@ -12,6 +12,8 @@ import type { Record } from '../../../src/processor/record.js';
 import { Serdes } from '../../../src/serdes/serdes.js';
 import { TopologyTestDriver } from '../../../src/testing/topology-test-driver.js';
 import type { KeyValueStore } from '../../../state/key-value-store.js';
+import { Stores } from '../../../state/stores.js';
+import { Topology } from '../../../src/processor/topology.js';
 
 const S = Serdes.string();
 
@@ -242,5 +244,50 @@ describe('dsl > globalTable describe()', () => {
     const named = new StreamsBuilder();
     named.globalTable('g', undefined, Materialized.as('g-store'));
     expect(() => named.build({ ensureExplicitInternalNaming: true })).not.toThrow();
+  });
+});
+
+describe('processor > Topology.addGlobalStore', () => {
+  const store = (name: string) => Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), S, S);
+
+  class Upper implements Processor<string, string, void, void> {
+    #store!: KeyValueStore<string, string>;
+    init(ctx: ProcessorContext<void, void>) {
+      this.#store = ctx.getStateStore('rates');
+    }
+    process(r: Record<string, string>) {
+      this.#store.put(r.key, r.value.toUpperCase());
+    }
+  }
+
+  it('runs a custom global processor that writes its own store; other processors read it by name', () => {
+    const topology = new Topology()
+      .addGlobalStore(store('rates').withLoggingDisabled(), 'rates-source', { keySerde: S, valueSerde: S }, 'rates', 'rates-updater', () => new Upper())
+      .addSource('in', ['in'], { keySerde: S, valueSerde: S })
+      .addProcessor('lookup', () => ({
+        ctx: undefined as unknown as ProcessorContext<string, string>,
+        init(ctx: ProcessorContext<string, string>) { this.ctx = ctx; },
+        process(r: Record<string, string>) { this.ctx.forward(r.withValue(String(this.ctx.getStateStore<KeyValueStore<string, string>>('rates').get(r.value)))); },
+      }), 'in')
+      .addSink('out', 'out', { keySerde: S, valueSerde: S }, 'lookup');
+    // Ids follow Kafka: sorted source names first ('in' < 'rates-source'), global stores included.
+    expect(topology.describe().toString()).toContain('Sub-topology: 1 for global store (will not generate tasks)\n    Source: rates-source (topics: [rates])');
+    const driver = new TopologyTestDriver(topology, {}, 0);
+    driver.createInputTopic('rates', S, S).pipeInput('eur', 'one', 1);
+    driver.createInputTopic('in', S, S).pipeKeyValueList([{ key: 'a', value: 'eur' }, { key: 'b', value: 'usd' }]);
+    expect(driver.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([{ key: 'a', value: 'ONE' }, { key: 'b', value: 'null' }]);
+  });
+
+  it('refuses a logged store, a second reader of the topic, and connecting a processor to a global store', () => {
+    expect(() => new Topology().addGlobalStore(store('g'), 's', {}, 't', 'p', () => new Upper())).toThrow(/must have logging disabled: its source topic "t"/);
+    const t = new Topology().addSource('s1', ['t']);
+    expect(() => t.addGlobalStore(store('g').withLoggingDisabled(), 's2', {}, 't', 'p', () => new Upper())).toThrow(TopologyError);
+    expect([...t.nodes().keys()]).toEqual(['s1']);
+    const g = new Topology()
+      .addGlobalStore(store('g').withLoggingDisabled(), 's', {}, 'gt', 'p', () => new Upper())
+      .addSource('in', ['in'])
+      .addProcessor('user', () => new Upper(), 'in');
+    expect(() => g.connectProcessorAndStateStores('user', 'g')).toThrow(/cannot connect global store "g"/);
+    expect(g.subtopologies().map((s) => [s.id, s.global])).toEqual([[0, false], [1, true]]);
   });
 });
