@@ -65,6 +65,8 @@ export class GlobalStreamThread {
   #views: ReadonlyMap<string, StateStore> = new Map();
   #restoring = false;
   #running = false;
+  /** Set when applying a record failed: the stores then stop at the last checkpoint (close writes none). */
+  #failed = false;
   #loop: Promise<void> = Promise.resolve();
   #nextCommitAt = 0;
   /** Global records applied so far (bootstrap included). */
@@ -191,12 +193,15 @@ export class GlobalStreamThread {
     this.#loop = this.#runLoop();
   }
 
-  /** Stops the loop, writes the stores and the checkpoint (step 6), closes the stores, their directory and the clients. */
+  /**
+   * Stops the loop, writes the stores and the checkpoint (step 6) unless applying a record failed,
+   * closes the stores, their directory and the clients.
+   */
   async close(): Promise<void> {
     this.#running = false;
     await this.#loop;
     try {
-      if (this.#db?.isOpen() === true && this.#consumer !== undefined) await this.#commit();
+      if (!this.#failed && this.#db?.isOpen() === true && this.#consumer !== undefined) await this.#commit();
     } finally {
       for (const updater of this.#updaters.values()) await updater.close();
       this.#updaters.clear();
@@ -227,10 +232,16 @@ export class GlobalStreamThread {
   /** One poll: each record through its table's updater, in offset order per partition; returns how many. */
   async #pollOnce(timeoutMs: number): Promise<number> {
     const records = await this.#consumer!.poll({ maxRecords: this.#config.maxPollRecords, timeoutMs });
-    for (const record of records) {
-      const updater = this.#updaters.get(record.topic);
-      if (updater === undefined) continue;
-      if (updater.process(record)) this.processed++;
+    try {
+      for (const record of records) {
+        const updater = this.#updaters.get(record.topic);
+        if (updater === undefined) continue;
+        if (updater.process(record)) this.processed++;
+      }
+    } catch (e) {
+      // The consumer's positions are past records never applied: they must not be checkpointed.
+      this.#failed = true;
+      throw e;
     }
     await this.#sendDeadLetters();
     return records.length;

@@ -156,13 +156,17 @@ describe('runtime > GlobalKTable', () => {
       b.stream('orders', Consumed.with(S, S)).join(g, (_k, v) => v, (v, p) => `${v}@${p.price}`).to('priced', Produced.with(S, S));
       return b.build();
     };
-    await send(failing, 'products', [['p1', '{"price":1}'], ['p2', 'not json'], ['p3', '{"price":3}']]);
-    const strictApp = app(failing, tempDir('tributary-global-fail-'), {}, topology());
+    // One partition, so one poll returns the bad record with a good one after it.
+    await failing.producer().send([['p1', '{"price":1}'], ['p2', 'not json'], ['p3', '{"price":3}']].map(([key, value]) => ({ topic: 'products', partition: 0, key, value })));
+    const strictDir = tempDir('tributary-global-fail-');
+    const strictApp = app(failing, strictDir, {}, topology());
     const error = await strictApp.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordDeserializationError);
     expect((error as Error).message).toContain('products');
 
-    const lenient = app(failing, tempDir('tributary-global-continue-'), { applicationId: 'shop2', deserializationExceptionHandler: 'logAndContinue' }, topology());
+    // The failed bootstrap checkpointed nothing past the bad record: the same state dir, now lenient, still applies p3.
+    await strictApp.close();
+    const lenient = app(failing, strictDir, { deserializationExceptionHandler: 'logAndContinue' }, topology());
     await lenient.start();
     await waitForState(lenient, 'RUNNING');
     const view = lenient.store('products-store', QueryableStoreTypes.keyValueStore<string, { price: number }>());
