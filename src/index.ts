@@ -57,6 +57,7 @@ export { DEFAULT_EMIT_INTERVAL_MS, EmitStrategy } from '../dsl/emit-strategy.js'
 export { BufferConfig, Suppressed } from '../dsl/suppressed.js';
 export { Joined } from '../dsl/joined.js';
 export { StreamJoined } from '../dsl/stream-joined.js';
+export { TableJoined } from '../dsl/table-joined.js';
 export { Branched } from '../dsl/branched.js';
 export { Consumed } from '../dsl/consumed.js';
 export { Produced } from '../dsl/produced.js';

@@ -12,7 +12,7 @@ const mainNames = [
   'DuplicateSequenceError', 'GroupIdNotFoundError', 'Grouped', 'IllegalGenerationError', 'IllegalStateError',
   'InconsistentGroupProtocolError', 'InvalidConfigError', 'InvalidPartitionsError', 'InvalidProducerEpochError',
   'InvalidProducerIdMappingError', 'InvalidRecordError', 'InvalidStateStoreError', 'InvalidTopicError', 'InvalidTxnStateError',
-  'KafkaStreams', 'ProcessingExceptionHandlers', 'QueryableStoreTypes', 'Joined', 'StreamJoined', 'TimeWindowedKStream', 'SessionWindowedKStream', 'TimeWindows',
+  'KafkaStreams', 'ProcessingExceptionHandlers', 'QueryableStoreTypes', 'Joined', 'StreamJoined', 'TableJoined', 'TimeWindowedKStream', 'SessionWindowedKStream', 'TimeWindows',
   'SlidingWindows', 'SessionWindows', 'JoinWindows', 'DEFAULT_EMIT_INTERVAL_MS', 'EmitStrategy', 'BufferConfig', 'Suppressed',
   'CogroupedKStream', 'GlobalKTable', 'KGroupedStream', 'KGroupedTable', 'KTable', 'ValueAndTimestampSerde',
   'KStream', 'KeyValue', 'KeyValueStoreBuilder', 'Materialized', 'SessionStoreBuilder', 'Stores', 'WindowStoreBuilder', 'ManualClock', 'Named', 'NoOffsetForPartitionError', 'NonEmptyGroupError', 'OffsetOutOfRangeError',
