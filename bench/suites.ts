@@ -1,6 +1,9 @@
 import { runBrokerBench } from './broker.bench.js';
 import { runCompactionBench } from './compaction.bench.js';
 import { runEosBench } from './eos.bench.js';
+import { runFailoverBench } from './failover.bench.js';
+import { runJoinBench } from './join.bench.js';
+import { runPeerBench } from './peer.bench.js';
 import { runStateBench } from './state.bench.js';
 import { runStatelessBench } from './stateless.bench.js';
 import { runTxnBench } from './txn.bench.js';
@@ -21,5 +24,10 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<void>> = {
   compaction: (opts) => runCompactionBench({ records: opts.records }),
   eos: async (opts) => {
     await runEosBench({ records: opts.records });
+  },
+  peer: (opts) => runPeerBench({ records: opts.records }),
+  join: runJoinBench,
+  failover: async (opts) => {
+    await runFailoverBench({ records: opts.records });
   },
 };
