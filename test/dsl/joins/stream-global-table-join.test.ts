@@ -260,15 +260,21 @@ describe('processor > Topology.addGlobalStore', () => {
     }
   }
 
+  class Lookup implements Processor<string, string, string, string> {
+    #ctx!: ProcessorContext<string, string>;
+    init(ctx: ProcessorContext<string, string>) {
+      this.#ctx = ctx;
+    }
+    process(r: Record<string, string>) {
+      this.#ctx.forward(r.withValue(String(this.#ctx.getStateStore<KeyValueStore<string, string>>('rates').get(r.value))));
+    }
+  }
+
   it('runs a custom global processor that writes its own store; other processors read it by name', () => {
     const topology = new Topology()
       .addGlobalStore(store('rates').withLoggingDisabled(), 'rates-source', { keySerde: S, valueSerde: S }, 'rates', 'rates-updater', () => new Upper())
       .addSource('in', ['in'], { keySerde: S, valueSerde: S })
-      .addProcessor('lookup', () => ({
-        ctx: undefined as unknown as ProcessorContext<string, string>,
-        init(ctx: ProcessorContext<string, string>) { this.ctx = ctx; },
-        process(r: Record<string, string>) { this.ctx.forward(r.withValue(String(this.ctx.getStateStore<KeyValueStore<string, string>>('rates').get(r.value)))); },
-      }), 'in')
+      .addProcessor('lookup', () => new Lookup(), 'in')
       .addSink('out', 'out', { keySerde: S, valueSerde: S }, 'lookup');
     // Ids follow Kafka: sorted source names first ('in' < 'rates-source'), global stores included.
     expect(topology.describe().toString()).toContain('Sub-topology: 1 for global store (will not generate tasks)\n    Source: rates-source (topics: [rates])');
