@@ -46,7 +46,8 @@ export class FinalEmitTracker {
   /** Advances observed stream time with a record's timestamp; returns it. */
   observe(timestamp: number): number {
     if (timestamp > this.observedStreamTime) this.observedStreamTime = timestamp;
-    this.#lastRecordWallClock = this.#context.currentSystemTimeMs();
+    // Only the idle punctuator reads it: no wall-clock read per record otherwise.
+    if (this.closeOnIdleMs !== undefined) this.#lastRecordWallClock = this.#context.currentSystemTimeMs();
     this.#streamTimeAtLastRecord = this.observedStreamTime;
     return this.observedStreamTime;
   }

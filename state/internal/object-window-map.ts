@@ -66,6 +66,8 @@ export class ObjectWindowMap<K, V> {
   // What the last id lookup learned about a key, for the slot it may create (no pair allocated per call).
   private foundKey: unknown = UNDECODED;
   private foundBytes: Buffer | null = null;
+  /** The last key that passed the as-is test: an aggregation reads, then writes, the same key. */
+  private lastAsIsKey: unknown = UNDECODED;
 
   constructor(
     readonly name: string,
@@ -288,7 +290,8 @@ export class ObjectWindowMap<K, V> {
 
   /** The map key of a typed key: the key itself when the serde round-trips it, else from its bytes. */
   private idOfKey(key: K): unknown {
-    if (this.keyAsIs !== null && this.keyAsIs(key)) {
+    if (Object.is(key, this.lastAsIsKey) || (this.keyAsIs !== null && this.keyAsIs(key))) {
+      this.lastAsIsKey = key;
       this.foundKey = key;
       this.foundBytes = null;
       return key;
