@@ -91,6 +91,8 @@ export class StreamThread {
       await this.tasks.revoke(parts);
     },
     onPartitionsAssigned: async (parts: TopicPartition[]) => {
+      // An instance that owned nothing had no revoke: its new tasks restore while REBALANCING too.
+      this.events.onRebalancing();
       // Standbys first: one that becomes active here must release its directory (checkpointed) so
       // the active task opens it and replays only the changelog tail past the standby's checkpoint.
       if (this.standby !== undefined) await this.standby.tasks.update(this.standby.assigned());
@@ -191,7 +193,7 @@ export class StreamThread {
   async commit(): Promise<boolean> {
     this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
     if (this.eos !== undefined) {
-      await commitExactlyOnce(this.eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock);
+      await commitExactlyOnce(this.eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock, () => this.consumer.groupMetadata());
       // Step 5: only after the transaction committed (a throw above skips it).
       await this.tasks.checkpoint();
       await this.standby?.tasks.checkpoint();

@@ -7,6 +7,15 @@ import type { ConsumedRecord } from '../../src/core/record.js';
 /** Session settings that let a dead member be evicted within about a second. */
 export const FAST_SESSION = { sessionTimeoutMs: 1000, heartbeatIntervalMs: 100 } as const;
 
+/** Client methods that return no promise: a dead process's call throws instead of rejecting. */
+const SYNC_METHODS = new Set(['beginTransaction', 'assign', 'assignment', 'seek', 'seekToBeginning', 'seekToEnd', 'position', 'pause', 'resume', 'paused', 'groupMetadata']);
+const dead = (method: string) =>
+  SYNC_METHODS.has(method)
+    ? () => {
+        throw new Error('process killed');
+      }
+    : () => Promise.reject(new Error('process killed'));
+
 /**
  * The broker's clients for one instance, with `kill()`: the in-process equivalent of SIGKILL. From
  * then on every consumer and producer call of the instance fails (no poll, no commit, no abort of
@@ -17,13 +26,12 @@ export const FAST_SESSION = { sessionTimeoutMs: 1000, heartbeatIntervalMs: 100 }
 export function killableClients(broker: Broker): ClientFactory & { kill(): void } {
   let killed = false;
   const groupConsumers: Consumer[] = [];
-  const dead = () => Promise.reject(new Error('process killed'));
   const wrap = <T extends object>(real: T, quiet: readonly string[]): T =>
     new Proxy(real, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (typeof value !== 'function') return value;
-        if (killed) return quiet.includes(String(prop)) ? () => Promise.resolve() : dead;
+        if (killed) return quiet.includes(String(prop)) ? () => Promise.resolve() : dead(String(prop));
         return (value as (...a: unknown[]) => unknown).bind(target);
       },
     });
