@@ -2,7 +2,6 @@ import { runBrokerBench } from './broker.bench.js';
 import { runCompactionBench } from './compaction.bench.js';
 import { runEosBench } from './eos.bench.js';
 import { runFailoverBench } from './failover.bench.js';
-import { runFailoverBench } from './failover.bench.js';
 import { runJoinBench } from './join.bench.js';
 import { runPeerBench } from './peer.bench.js';
 import { runStateBench } from './state.bench.js';
@@ -28,9 +27,6 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<void>> = {
   },
   peer: (opts) => runPeerBench({ records: opts.records }),
   join: runJoinBench,
-  failover: async (opts) => {
-    await runFailoverBench({ records: opts.records });
-  },
   failover: async (opts) => {
     await runFailoverBench({ records: opts.records });
   },
