@@ -46,7 +46,13 @@ export interface StreamsConfig {
   readonly commitIntervalMs?: number;
   /** Budget of the record caches of stateful stores (accepted; stores come with the next issue). */
   readonly cacheMaxBytes?: number;
-  /** Standby replicas per stateful task (accepted; as in Kafka, stateless tasks have none, and stateful ones come with stores). */
+  /**
+   * Standby replicas per stateful task (default 0): other instances of the application keep a copy
+   * of the task's persistent logged stores from their changelogs, so a task that moves there (its
+   * instance failed or left) replays only the changelog tail. A standby never runs beside its active
+   * task; with too few instances a task gets fewer. Stateless tasks have none; interactive queries
+   * never read standbys. See `StandbyTasks` and `StreamsPartitionAssignor`.
+   */
   readonly numStandbyReplicas?: number;
   readonly defaultKeySerde?: Serde<unknown>;
   readonly defaultValueSerde?: Serde<unknown>;
