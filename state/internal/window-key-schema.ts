@@ -4,17 +4,39 @@
  * - session: `<key><end int64 BE><start int64 BE>` (SessionKeySchema; = `Serdes.sessionWindowed` bytes).
  * Times are written as signed 64-bit integers.
  */
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Writes a time as a signed 64-bit big-endian integer, as two 32-bit halves: no BigInt allocated
+ * per key (these run on every window-store read and write). Exact for safe integers; anything else
+ * takes BigInt's path (which rejects non-integers).
+ */
+export function writeInt64(out: Buffer, time: number, offset: number): void {
+  if (!Number.isSafeInteger(time)) {
+    out.writeBigInt64BE(BigInt(time), offset);
+    return;
+  }
+  const hi = Math.floor(time / TWO_32);
+  out.writeInt32BE(hi, offset);
+  out.writeUInt32BE(time - hi * TWO_32, offset + 4);
+}
+
+/** Reads a signed 64-bit big-endian integer as a number (rounded beyond the safe-integer range, as Number(bigint) is). */
+export function readInt64(buf: Buffer, offset: number): number {
+  return buf.readInt32BE(offset) * TWO_32 + buf.readUInt32BE(offset + 4);
+}
+
 export const WindowKeySchema = {
   SUFFIX: 12,
   toStoreKey(key: Buffer, windowStart: number, seq: number): Buffer {
     const out = Buffer.allocUnsafe(key.length + 12);
     key.copy(out, 0);
-    out.writeBigInt64BE(BigInt(windowStart), key.length);
+    writeInt64(out, windowStart, key.length);
     out.writeInt32BE(seq | 0, key.length + 8);
     return out;
   },
   keyOf: (storeKey: Buffer): Buffer => storeKey.subarray(0, storeKey.length - 12),
-  startOf: (storeKey: Buffer): number => Number(storeKey.readBigInt64BE(storeKey.length - 12)),
+  startOf: (storeKey: Buffer): number => readInt64(storeKey, storeKey.length - 12),
   /** Lowest store key of `key` at `time` (seq bytes 00000000; the highest is ffffffff) — a scan bound. */
   lower: (key: Buffer, time: number): Buffer => WindowKeySchema.toStoreKey(key, time, 0),
   upper: (key: Buffer, time: number): Buffer => WindowKeySchema.toStoreKey(key, time, -1),
@@ -25,13 +47,13 @@ export const SessionKeySchema = {
   toStoreKey(key: Buffer, start: number, end: number): Buffer {
     const out = Buffer.allocUnsafe(key.length + 16);
     key.copy(out, 0);
-    out.writeBigInt64BE(BigInt(end), key.length);
-    out.writeBigInt64BE(BigInt(start), key.length + 8);
+    writeInt64(out, end, key.length);
+    writeInt64(out, start, key.length + 8);
     return out;
   },
   keyOf: (storeKey: Buffer): Buffer => storeKey.subarray(0, storeKey.length - 16),
-  endOf: (storeKey: Buffer): number => Number(storeKey.readBigInt64BE(storeKey.length - 16)),
-  startOf: (storeKey: Buffer): number => Number(storeKey.readBigInt64BE(storeKey.length - 8)),
+  endOf: (storeKey: Buffer): number => readInt64(storeKey, storeKey.length - 16),
+  startOf: (storeKey: Buffer): number => readInt64(storeKey, storeKey.length - 8),
 } as const;
 
 /** True if `a` and `b` hold the same bytes (key equality after a scan that may interleave longer keys). */
@@ -80,7 +102,7 @@ export const InnerWindowKey = {
     const enc = OrderedKey.encode(key);
     const out = Buffer.allocUnsafe(enc.length + 12);
     enc.copy(out, 0);
-    out.writeBigInt64BE(BigInt(start), enc.length);
+    writeInt64(out, start, enc.length);
     out.writeInt32BE(seq | 0, enc.length + 8);
     return out;
   },
@@ -88,7 +110,7 @@ export const InnerWindowKey = {
     return InnerWindowKey.of(WindowKeySchema.keyOf(k), WindowKeySchema.startOf(k), k.readInt32BE(k.length - 4));
   },
   keyOf: (ik: Buffer): Buffer => OrderedKey.decode(ik, ik.length - 12),
-  startOf: (ik: Buffer): number => Number(ik.readBigInt64BE(ik.length - 12)),
+  startOf: (ik: Buffer): number => readInt64(ik, ik.length - 12),
   seqOf: (ik: Buffer): number => ik.readUInt32BE(ik.length - 4),
   /** Byte bounds of every entry of keys in [from, to] (null = unbounded). */
   lowerOfKey: (from: Buffer | null): Buffer | null => (from === null ? null : OrderedKey.encode(from)),
@@ -102,16 +124,16 @@ export const InnerSessionKey = {
     const enc = OrderedKey.encode(key);
     const out = Buffer.allocUnsafe(enc.length + 16);
     enc.copy(out, 0);
-    out.writeBigInt64BE(BigInt(end), enc.length);
-    out.writeBigInt64BE(BigInt(start), enc.length + 8);
+    writeInt64(out, end, enc.length);
+    writeInt64(out, start, enc.length + 8);
     return out;
   },
   fromChangelog(k: Buffer): Buffer {
     return InnerSessionKey.of(SessionKeySchema.keyOf(k), SessionKeySchema.startOf(k), SessionKeySchema.endOf(k));
   },
   keyOf: (ik: Buffer): Buffer => OrderedKey.decode(ik, ik.length - 16),
-  endOf: (ik: Buffer): number => Number(ik.readBigInt64BE(ik.length - 16)),
-  startOf: (ik: Buffer): number => Number(ik.readBigInt64BE(ik.length - 8)),
+  endOf: (ik: Buffer): number => readInt64(ik, ik.length - 16),
+  startOf: (ik: Buffer): number => readInt64(ik, ik.length - 8),
   lowerOfKey: (from: Buffer | null): Buffer | null => (from === null ? null : OrderedKey.encode(from)),
   upperOfKey: (to: Buffer | null): Buffer | null => (to === null ? null : Buffer.concat([OrderedKey.encode(to), Buffer.alloc(16, 0xff)])),
 } as const;
