@@ -8,6 +8,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Consumed } from '../../dsl/consumed.js';
+import { Materialized } from '../../dsl/materialized.js';
+import { StreamsBuilder } from '../../dsl/streams-builder.js';
+import { TimeWindows } from '../../dsl/windows/time-windows.js';
+import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
+import { ReadOnlyViews } from '../../state/read-only-views.js';
 import type { Windowed } from '../../src/core/windowed.js';
 import { ValueAndTimestampSerde, type ValueAndTimestamp } from '../../src/processor/value-and-timestamp.js';
 import type { Serde } from '../../src/serdes/serde.js';
@@ -218,5 +224,38 @@ describe('state > ObjectWindowMap (object level of the in-memory window store)',
     expect([...windows.keys()]).toEqual([95, 96, 97, 98, 99].map((i) => i * MIN));
     await store.close();
     expect(windows.size).toBe(0);
+  });
+
+  it('serves a DSL windowed count from the object level to TopologyTestDriver.getWindowStore and IQ views', () => {
+    const S = Serdes.string();
+    const b = new StreamsBuilder();
+    const supplier = Stores.inMemoryWindowStore('per-100', 1_000, 100, false);
+    b.stream('clicks', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(100, 50))
+      .count(Materialized.as<string, number>(supplier).withCachingDisabled().withLoggingDisabled());
+    const driver = new TopologyTestDriver(b.build(), {}, 0);
+    const input = driver.createInputTopic('clicks', S, S);
+    input.pipeInput('a', 'x', 10);
+    input.pipeInput('a', 'x', 50);
+    input.pipeInput('b', 'x', 90);
+    input.pipeInput('a', 'x', 260);
+    input.pipeInput('b', 'x', 95); // window [0, 100) closed at stream time 260 - grace 50: dropped
+    expect((driver.getStateStore('per-100') as unknown as { objects: unknown }).objects).not.toBeNull();
+    const plain = driver.getWindowStore<string, number>('per-100');
+    expect(plain.fetch('a', 0)).toBe(2);
+    expect(plain.fetch('b', 0)).toBe(1);
+    expect(plain.fetch('a', 0, 1000)).toEqual([{ timestamp: 0, value: 2 }, { timestamp: 200, value: 1 }]);
+    expect(plain.backwardFetch('a', 0, 1000).map((e) => e.timestamp)).toEqual([200, 0]);
+    expect(plain.fetchAll(0, 1000).map((e) => [e.key.key, e.key.window.start, e.key.window.end, e.value])).toEqual([
+      ['a', 0, 100, 2],
+      ['b', 0, 100, 1],
+      ['a', 200, 300, 1],
+    ]);
+    expect(plain.fetch('b', 'b', 0, 1000).map((e) => e.value)).toEqual([1]);
+    expect(driver.getTimestampedWindowStore<string, number>('per-100').fetch('a', 0)).toEqual({ value: 2, timestamp: 50 });
+    const view = ReadOnlyViews.window(driver.getStateStore('per-100') as unknown as MeteredWindowStore<string, ValueAndTimestamp<number>>);
+    expect(view.all().map((e) => e.value.value)).toEqual([2, 1, 1]);
+    driver.close();
   });
 });
