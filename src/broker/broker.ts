@@ -134,7 +134,7 @@ export class Broker {
    */
   producer(opts: ProducerOptions = {}): Producer {
     this.state.assertOpen('broker');
-    return new EmbeddedProducer(this.state, opts, this.txn);
+    return new EmbeddedProducer(this.state, opts, this.txn, this.groups);
   }
 
   /** A new consumer, in a group when `groupId` is given, else standalone (assign + seek). */

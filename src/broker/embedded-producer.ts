@@ -2,7 +2,7 @@
  * The producer of the built-in broker: validates a whole send, then appends one batch per partition.
  */
 import { ClosedError, InvalidRecordError, InvalidTopicError, InvalidTxnStateError } from '../core/errors.js';
-import type { Producer, ProducerOptions } from '../core/client.js';
+import type { GroupMetadata, Producer, ProducerOptions } from '../core/client.js';
 import type { ProducedRecord, RecordMetadata, TopicPartitionOffset } from '../core/record.js';
 import type { BrokerState } from './broker-state.js';
 import type { LogRecordInput } from './log/partition-log.js';
@@ -13,6 +13,7 @@ import { validateTopicName } from './topic-name.js';
 import type { TopicState } from './topic-registry.js';
 import { ProducerSession, type SessionBatch } from './txn/producer-session.js';
 import type { TransactionCoordinator } from './txn/transaction-coordinator.js';
+import type { GroupCoordinator } from './group/group-coordinator.js';
 
 /** The records of one send bound for one partition: appended as one batch. */
 interface PartitionBatch {
@@ -67,6 +68,8 @@ export class EmbeddedProducer implements Producer {
     private readonly broker: BrokerState,
     readonly options: ProducerOptions = {},
     txn?: TransactionCoordinator,
+    /** Checks the consumer-group member behind `sendOffsetsToTransaction(..., groupMetadata)`. */
+    private readonly groups?: GroupCoordinator,
   ) {
     const { transactionalId, transactionTimeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS } = options;
     if (transactionalId !== undefined && (typeof transactionalId !== 'string' || transactionalId === '')) {
@@ -161,7 +164,7 @@ export class EmbeddedProducer implements Producer {
     this.requireSession('beginTransaction').beginTransaction();
   }
 
-  async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string): Promise<void> {
+  async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string, groupMetadata?: GroupMetadata): Promise<void> {
     this.assertUsable();
     if (typeof groupId !== 'string' || groupId === '') throw new TypeError(`sendOffsetsToTransaction: groupId must be a non-empty string`);
     if (!Array.isArray(offsets)) throw new TypeError('sendOffsetsToTransaction: offsets must be an array');
@@ -170,7 +173,13 @@ export class EmbeddedProducer implements Producer {
         throw new RangeError(`sendOffsetsToTransaction: offset ${o.offset} for ${o.topic}-${o.partition} (group "${groupId}") must be an integer >= 0`);
       }
     }
-    await this.requireSession('sendOffsetsToTransaction').sendOffsets(offsets, groupId);
+    const session = this.requireSession('sendOffsetsToTransaction');
+    if (groupMetadata === undefined || groupMetadata === null) return session.sendOffsets(offsets, groupId);
+    if (groupMetadata.groupId !== groupId) throw new TypeError(`sendOffsetsToTransaction: groupMetadata is of group "${groupMetadata.groupId}", not "${groupId}"`);
+    // KIP-447: the member must still hold its generation; checked after the producer's own fencing
+    // check and in the same synchronous step as the offsets join the transaction.
+    const what = `transactional offsets ${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(', ')}`;
+    await session.sendOffsets(offsets, groupId, () => this.groups?.validateMember(groupId, groupMetadata.memberId, groupMetadata.generationId, what));
   }
 
   async commitTransaction(): Promise<void> {

@@ -23,7 +23,13 @@ export interface Producer {
   send(records: ProducedRecord[]): Promise<RecordMetadata[]>;
   initTransactions(): Promise<void>;
   beginTransaction(): void;
-  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string): Promise<void>;
+  /**
+   * Adds consumed offsets to the open transaction. With `groupMetadata` (KIP-447, the consumer's
+   * `groupMetadata()`), the coordinator first checks that this member is still in the group at that
+   * generation and fails with `CommitFailedError` otherwise — how a zombie whose partitions moved to
+   * another instance (with another transactional id) is kept from committing them.
+   */
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string, groupMetadata?: GroupMetadata): Promise<void>;
   commitTransaction(): Promise<void>;
   abortTransaction(): Promise<void>;
   close(): Promise<void>;

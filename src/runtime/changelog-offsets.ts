@@ -58,7 +58,7 @@ export class ChangelogOffsets {
       send: (records: ProducedRecord[]) => producer.send(records).then(record),
       initTransactions: () => producer.initTransactions(),
       beginTransaction: () => producer.beginTransaction(),
-      sendOffsetsToTransaction: (offsets, groupId) => producer.sendOffsetsToTransaction(offsets, groupId),
+      sendOffsetsToTransaction: (offsets, groupId, groupMetadata) => producer.sendOffsetsToTransaction(offsets, groupId, groupMetadata),
       commitTransaction: () => producer.commitTransaction(),
       abortTransaction: () => producer.abortTransaction(),
       close: () => producer.close(),

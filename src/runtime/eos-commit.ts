@@ -1,3 +1,4 @@
+import type { GroupMetadata } from '../core/client.js';
 import type { Clock } from '../core/clock.js';
 import { type CommitMetrics, flushAndCollectOffsets, recordCommit } from './commit.js';
 import type { EosProducer } from './eos-producer.js';
@@ -12,8 +13,11 @@ import type { StreamTask } from './stream-task.js';
  *    collector) and the logging layers send the changelog records;
  * 2. flush the record collector and wait until the broker acknowledged every send — all of them
  *    inside the instance's open transaction;
- * 3. `sendOffsetsToTransaction(processed offset + 1 of every advanced partition, applicationId)`:
- *    the offsets reach the group only if the transaction commits;
+ * 3. `sendOffsetsToTransaction(processed offset + 1 of every advanced partition, applicationId,
+ *    the consumer's group metadata)`: the offsets reach the group only if the transaction commits, and
+ *    only while this instance is still a member at its generation (KIP-447) — an instance that stalled
+ *    past its timeout, whose tasks moved to another instance with another transactional id, fails
+ *    here with `TaskMigratedError` instead of committing what the new owner is reprocessing;
  * 4. `commitTransaction()` — outputs, changelog records and input offsets become visible to
  *    `read_committed` readers together, or (crash, abort, fencing) none of them does;
  * 5. (`StreamThread.commit`) only now write each task's store changes with its checkpoint, atomically
@@ -23,7 +27,7 @@ import type { StreamTask } from './stream-task.js';
  * No `consumer.commit()`: the transaction carries the offsets. Every failure is thrown; the thread
  * aborts the transaction (if it still can) and closes the tasks without a checkpoint.
  * @example
- * await commitExactlyOnce(eos, collector, tasks.values(), 'app', metrics, clock);
+ * await commitExactlyOnce(eos, collector, tasks.values(), 'app', metrics, clock, () => consumer.groupMetadata());
  * await taskManager.checkpoint(); // step 5
  */
 export async function commitExactlyOnce(
@@ -33,6 +37,7 @@ export async function commitExactlyOnce(
   groupId: string,
   metrics: CommitMetrics,
   clock: Clock,
+  groupMetadata?: () => GroupMetadata | null,
 ): Promise<void> {
   const started = clock.now();
   // Steps 1 and 2
@@ -40,7 +45,7 @@ export async function commitExactlyOnce(
   if (offsets.length === 0 && !producer.inTransaction) return;
   // Steps 3 and 4
   try {
-    await producer.commit(offsets, groupId);
+    await producer.commit(offsets, groupId, groupMetadata?.() ?? undefined);
   } catch (e) {
     metrics.failedCommits++;
     throw e;

@@ -1,5 +1,5 @@
-import type { Producer } from '../core/client.js';
-import { InvalidProducerEpochError, ProducerFencedError, TaskMigratedError } from '../core/errors.js';
+import type { GroupMetadata, Producer } from '../core/client.js';
+import { CommitFailedError, InvalidProducerEpochError, ProducerFencedError, TaskMigratedError } from '../core/errors.js';
 import type { ProducedRecord, RecordMetadata, TopicPartitionOffset } from '../core/record.js';
 
 /**
@@ -19,8 +19,19 @@ export function isFenced(error: unknown): boolean {
   return error instanceof ProducerFencedError || error instanceof InvalidProducerEpochError;
 }
 
-/** Translates a fencing error at the runtime boundary (STYLE.md); everything else passes through. */
+/**
+ * Translates at the runtime boundary (STYLE.md): fencing, and a `CommitFailedError` of the KIP-447
+ * group check (this instance left the group — a stall past its session or poll timeout — and its
+ * tasks may run elsewhere), become `TaskMigratedError`; everything else passes through.
+ */
 function translate(error: unknown, transactionalId: string, during: string): unknown {
+  if (error instanceof CommitFailedError) {
+    return new TaskMigratedError(
+      `producer "${transactionalId}": ${during} failed because the consumer group rebalanced without this instance ` +
+        `(its generation is stale or it was removed); its tasks may run elsewhere now, so the transaction is aborted and the instance rejoins`,
+      { cause: error },
+    );
+  }
   if (!(error instanceof ProducerFencedError || error instanceof InvalidProducerEpochError)) return error;
   return new TaskMigratedError(
     `producer "${transactionalId}" was fenced during ${during}: another instance started with the same transactional id ` +
@@ -86,18 +97,20 @@ export class EosProducer implements Producer {
     return this.inner.send(records).catch((e: unknown) => Promise.reject(translate(e, this.transactionalId, 'send')));
   }
 
-  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string): Promise<void> {
-    return this.inner.sendOffsetsToTransaction(offsets, groupId).catch((e: unknown) => Promise.reject(translate(e, this.transactionalId, 'sendOffsetsToTransaction')));
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupId: string, groupMetadata?: GroupMetadata): Promise<void> {
+    return this.inner.sendOffsetsToTransaction(offsets, groupId, groupMetadata).catch((e: unknown) => Promise.reject(translate(e, this.transactionalId, 'sendOffsetsToTransaction')));
   }
 
   /**
    * Ends the interval: `offsets` (consumed offset + 1) go into the transaction, then it commits.
-   * Nothing happens when no transaction is open and there is nothing to commit.
+   * With `groupMetadata` (the consumer's) the coordinator refuses the offsets of a member that is no
+   * longer in the group at that generation (`TaskMigratedError`). Nothing happens when no
+   * transaction is open and there is nothing to commit.
    */
-  async commit(offsets: TopicPartitionOffset[], groupId: string): Promise<void> {
+  async commit(offsets: TopicPartitionOffset[], groupId: string, groupMetadata?: GroupMetadata): Promise<void> {
     if (!this.#open && offsets.length === 0) return;
     this.beginTransaction();
-    if (offsets.length > 0) await this.sendOffsetsToTransaction(offsets, groupId);
+    if (offsets.length > 0) await this.sendOffsetsToTransaction(offsets, groupId, groupMetadata);
     await this.commitTransaction();
   }
 

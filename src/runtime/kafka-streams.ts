@@ -4,7 +4,7 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { ClientFactory } from '../client/client-factory.js';
 import { openEmbeddedBroker } from '../client/embedded-broker.js';
 import type { Admin } from '../core/client.js';
-import { IllegalStateError } from '../core/errors.js';
+import { IllegalStateError, TaskMigratedError } from '../core/errors.js';
 import type { Topology } from '../processor/topology.js';
 import { KafkaStreamsStateMachine, type KafkaStreamsState } from './kafka-streams-state.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
@@ -208,6 +208,15 @@ export class KafkaStreams {
 
   #onThreadDied(e: unknown): void {
     const error = e instanceof Error ? e : new Error(String(e));
+    // Migrated, not fenced (the group moved this instance's tasks away — it stalled past its session
+    // or poll timeout — so its commit was refused or its partitions were lost): as Kafka Streams, close
+    // the tasks dirty and rejoin, without asking the handler. The new thread's consumer joins again.
+    if (error instanceof TaskMigratedError && !isFenced(error) && (this.state === 'RUNNING' || this.state === 'REBALANCING')) {
+      this.#config.logger.warn(`KafkaStreams "${this.#config.applicationId}": its tasks migrated; rejoining the group with a new stream thread`, error);
+      this.#machine.tryTransition('REBALANCING');
+      this.#replacing = this.#replaceThread();
+      return;
+    }
     let response: StreamsUncaughtExceptionResponse = 'SHUTDOWN_CLIENT';
     try {
       response = this.#exceptionHandler?.(error) ?? 'SHUTDOWN_CLIENT';

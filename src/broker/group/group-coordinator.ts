@@ -103,6 +103,16 @@ export class GroupCoordinator {
   }
 
   /**
+   * KIP-447's check of `sendOffsetsToTransaction(..., groupMetadata)`: throws `CommitFailedError` unless
+   * `memberId` is still in the group at `generation` (as a plain commit would). A group this
+   * coordinator does not know has nothing to check against.
+   */
+  validateMember(groupId: string, memberId: string, generation: number, what: string): void {
+    this.assertOpen();
+    this.groups.get(groupId)?.validateCommit(memberId === '' ? null : memberId, generation, what);
+  }
+
+  /**
    * Applies the offsets of a committed transaction (`sendOffsetsToTransaction`): appended at once, in the
    * coordinator's synchronous completion step, without a membership check — a transactional producer is
    * fenced by its transactional id instead. Durability comes from the transaction's commit record.

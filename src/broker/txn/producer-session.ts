@@ -127,8 +127,10 @@ export class ProducerSession {
     return out;
   }
 
-  async sendOffsets(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string): Promise<void> {
+  /** `checkMember` (KIP-447's group-generation check) runs after the fencing and phase checks, just before the offsets join the transaction. */
+  async sendOffsets(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string, checkMember?: () => void): Promise<void> {
     this.requirePhase('sendOffsetsToTransaction', 'InTransaction');
+    checkMember?.();
     this.guard(() => this.txn.addOffsets(this.transactionalId!, this.producerId, this.epoch, groupId, offsets));
   }
 
