@@ -6,12 +6,15 @@
  *
  * 1. tributary: `TimeWindows.ofSizeAndGrace(60 s, 10 s)` count per key through a `TaskExecutor`
  *    (objects in via `pushRecord`, the Kafka time-window aggregate processor, an in-memory window
- *    store stack — metered, no cache, no changelog — of `ValueAndTimestamp`s, serdes included);
- *    results forwarded to a no-op processor.
+ *    store stack — metered, no cache, no changelog — of `ValueAndTimestamp`s with string/long serdes;
+ *    with nothing below the metered layer needing bytes, the store keeps keys and values as objects,
+ *    its "object level"); results forwarded to a no-op processor.
  * 2. anchor: a plain loop counting into a `Map` keyed by `key|windowStart` (+ max timestamp).
  *
  * Ratio = anchor ms / tributary ms (target >= 0.5). Three alternating rounds, each side's best kept
- * (the machine is shared). Both sides' final counts are compared so the work cannot be skipped.
+ * (the machine is shared). Before timing, one untimed run of each side records every update, and
+ * the final count of every (key, window) and the sum of all updates must agree; every timed round
+ * must forward as many updates as the anchor counts, so the work cannot be skipped.
  */
 import { timeWindowAggregateProcessor } from '../dsl/internal/time-window-aggregate-processor.js';
 import { EmitStrategy } from '../dsl/emit-strategy.js';
@@ -42,7 +45,10 @@ export function makeInput(n: number): Record<string, string>[] {
   return out;
 }
 
-export function runTributary(input: Record<string, string>[]): number {
+/** Told about every count update: the key, the window start and the new count. */
+type OnUpdate = (key: string, windowStart: number, count: number) => void;
+
+export function runTributary(input: Record<string, string>[], onUpdate?: OnUpdate): number {
   const windows = TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS);
   let forwarded = 0;
   const store = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('counts', WINDOW_MS + GRACE_MS, WINDOW_MS, false), Serdes.string(), new ValueAndTimestampSerde(Serdes.long()))
@@ -52,7 +58,14 @@ export function runTributary(input: Record<string, string>[]): number {
     .addProcessor('count', timeWindowAggregateProcessor<string, string, number>(windows, {
       storeName: 'counts', initializer: () => 0, aggregator: (_k, _v, n) => n + 1, emitStrategy: EmitStrategy.onWindowUpdate(),
     }), 'src')
-    .addProcessor('sink', () => ({ process: (_r: Record<Windowed<string>, Change<number>>) => void forwarded++ }), 'count')
+    .addProcessor('sink', () => ({
+      process: onUpdate === undefined
+        ? (_r: Record<Windowed<string>, Change<number>>) => void forwarded++
+        : (r: Record<Windowed<string>, Change<number>>) => {
+            forwarded++;
+            onUpdate(r.key.key, r.key.window.start, r.value.newValue!);
+          },
+    }), 'count')
     .addStateStore(store, 'count');
   const task = new TaskExecutor(topology, { subtopologyId: 0, partition: 0, applicationId: 'bench', collector: { send: () => {} } });
   task.init();
@@ -61,7 +74,7 @@ export function runTributary(input: Record<string, string>[]): number {
   return forwarded;
 }
 
-function runAnchor(input: Record<string, string>[]): number {
+function runAnchor(input: Record<string, string>[], onUpdate?: OnUpdate): number {
   const counts = new Map<string, { n: number; ts: number }>();
   let streamTime = -1;
   let updates = 0;
@@ -71,15 +84,37 @@ function runAnchor(input: Record<string, string>[]): number {
     const start = Math.floor(r.timestamp / WINDOW_MS) * WINDOW_MS;
     if (start + WINDOW_MS <= streamTime - GRACE_MS) continue;
     const k = `${r.key}|${start}`;
-    const c = counts.get(k);
-    if (c === undefined) counts.set(k, { n: 1, ts: r.timestamp });
+    let c = counts.get(k);
+    if (c === undefined) counts.set(k, (c = { n: 1, ts: r.timestamp }));
     else {
       c.n++;
       if (r.timestamp > c.ts) c.ts = r.timestamp;
     }
     updates++;
+    onUpdate?.(r.key!, start, c.n);
   }
   return updates;
+}
+
+/** One untimed run of each side: the same final count per (key, window), the same sum of updates. */
+function verifySameCounts(input: Record<string, string>[]): void {
+  const record = () => {
+    const finals = new Map<string, number>();
+    let sum = 0;
+    const onUpdate: OnUpdate = (key, start, count) => {
+      finals.set(`${key}|${start}`, count);
+      sum += count;
+    };
+    return { finals, onUpdate, sum: () => sum };
+  };
+  const t = record();
+  const a = record();
+  runTributary(input, t.onUpdate);
+  runAnchor(input, a.onUpdate);
+  const differs = [...a.finals].find(([k, n]) => t.finals.get(k) !== n);
+  if (t.finals.size !== a.finals.size || differs !== undefined || t.sum() !== a.sum()) {
+    throw new Error(`windowed bench: the counts differ (windows ${t.finals.size} vs ${a.finals.size}, sum ${t.sum()} vs ${a.sum()}, first differing ${differs?.[0]})`);
+  }
 }
 
 /**
@@ -90,6 +125,7 @@ function runAnchor(input: Record<string, string>[]): number {
 export async function runWindowedBench(opts: { records?: number } = {}): Promise<void> {
   const n = opts.records ?? 2_000_000;
   const input = makeInput(n);
+  verifySameCounts(input);
   let best = { tributary: Infinity, anchor: Infinity };
   for (let round = 0; round < 3; round++) {
     const t = await timed(() => runTributary(input));
