@@ -95,8 +95,9 @@ export class LevelBytesMap implements BytesMap {
 
   /**
    * Staged for the next commit; a delete is staged even if the key may be absent (harmless). The
-   * key index hears of the write only when the key's presence may have changed: a key already
-   * staged with a value (or a delete) since the last commit is already present (absent) in it.
+   * key index hears of the write only when the key's presence may have changed: a key the staging
+   * knows to be staged with a value (or a delete) since the last commit is already present
+   * (absent) in it.
    */
   set(key: Buffer, value: Buffer | null): void {
     const before = this.space.stage(this.dbKey(key), value);

@@ -1,4 +1,4 @@
-import { BytesTable } from './bytes-table.js';
+import { StagedWrites } from './staged-writes.js';
 
 /** The slice of a `level` sublevel a store space uses: key iteration at open. */
 export interface SpaceSublevel {
@@ -19,8 +19,7 @@ export interface SpaceBatch {
 /**
  * One persistent store's sublevel inside a task's LevelDB, with its staged (not yet committed)
  * writes. Reads look at the staged writes first, then at the batch being written, then `getSync`.
- * The staged writes sit in byte-keyed tables ({@link BytesTable}): last write of a key wins, and the
- * table hands them to the commit batch in the order they were first staged.
+ * The staged writes of a commit are a {@link StagedWrites}: last write of a key wins.
  *
  * Why the root database with the sublevel's prefix, not the sublevel itself: the same bytes land on
  * disk (`!<store>!<key>`, readable through `db.sublevel(store)`), but a chained-batch `put` with the
@@ -28,10 +27,10 @@ export interface SpaceBatch {
  */
 export class StoreSpace {
   // key -> value (null: delete).
-  private pending = new BytesTable<Buffer | null>(64);
-  private inFlight: BytesTable<Buffer | null> | null = null;
-  /** The table of the last landed batch, emptied, kept to stage the next-but-one commit. */
-  private spare: BytesTable<Buffer | null> | null = null;
+  private pending = new StagedWrites();
+  private inFlight: StagedWrites | null = null;
+  /** The writes of the last landed batch, emptied, kept to stage the next-but-one commit. */
+  private spare: StagedWrites | null = null;
 
   constructor(
     readonly store: string,
@@ -56,13 +55,15 @@ export class StoreSpace {
   }
 
   /**
-   * Stages a write (null = delete) for the next commit. Returns what was staged for the key before
-   * since the last commit: undefined if nothing, else the value (null: a delete).
+   * Stages a write (null = delete) for the next commit. Returns what it replaces when that is
+   * known (the value staged since the last commit, null for a delete); undefined when the key was
+   * not staged or the staging cannot tell without a lookup (see {@link StagedWrites.set}).
    */
   stage(key: Buffer, value: Buffer | null): Buffer | null | undefined {
     return this.pending.set(key, value);
   }
 
+  /** Distinct keys staged for the next commit. */
   pendingCount(): number {
     return this.pending.size;
   }
@@ -83,13 +84,13 @@ export class StoreSpace {
 
   /** Moves staged writes into `batch`; they stay readable until {@link releaseInFlight}. */
   takePending(batch: SpaceBatch): boolean {
-    if (this.pending.size === 0) return false;
+    if (this.pending.empty) return false;
     this.pending.forEach((key, value) => {
       if (value === null) batch.del(this.dbKey(key));
       else batch.put(this.dbKey(key), value);
     });
     this.inFlight = this.pending;
-    this.pending = this.spare ?? new BytesTable<Buffer | null>(64);
+    this.pending = this.spare ?? new StagedWrites();
     this.spare = null;
     return true;
   }
@@ -99,8 +100,8 @@ export class StoreSpace {
     const landed = this.inFlight;
     if (landed === null) return;
     if (failed) {
-      landed.forEach((key, value) => {
-        if (this.pending.indexOf(key) < 0) this.pending.set(key, value);
+      landed.forEachLatest((key, value) => {
+        if (this.pending.get(key) === undefined) this.pending.set(key, value);
       });
     }
     this.inFlight = null;
@@ -109,7 +110,7 @@ export class StoreSpace {
   }
 
   discardPending(): void {
-    this.pending = new BytesTable<Buffer | null>(64);
+    this.pending = new StagedWrites();
     this.inFlight = null;
     this.spare = null;
   }
