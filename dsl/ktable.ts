@@ -129,16 +129,6 @@ export class KTable<K, V> {
   }
 
   /**
-   * Inner join with another table on the key (Kafka's `KTable#join`): a table of
-   * `joiner(value, otherValue)` for keys present in both. An update on either side emits the new
-   * joined row stamped with the max of both rows' timestamps; deleting a row that had a partner
-   * emits a tombstone. Stateful: both tables are read through their stores (materialized if
-   * needed). Updates carry old values when a downstream asks (e.g. a `groupBy` aggregation).
-   * @example
-   * users.join(accounts, (u, a) => ({ ...u, balance: a.balance }), Materialized.as('user-balances'));
-   */
-  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
-  /**
    * Foreign-key inner join (Kafka's KIP-213 `KTable#join(other, foreignKeyExtractor, joiner, …)`):
    * each row of this table refers to a row of `other` by `foreignKeyExtractor(value, key)`; the
    * result, keyed by this table's key, is `joiner(value, otherRow)` for rows whose foreign key has
@@ -159,19 +149,21 @@ export class KTable<K, V> {
     tableJoined?: TableJoined<K, KO> | Named | Materialized<K, VR>,
     materialized?: Materialized<K, VR>,
   ): KTable<K, VR>;
+  /**
+   * Inner join with another table on the key (Kafka's `KTable#join`): a table of
+   * `joiner(value, otherValue)` for keys present in both. An update on either side emits the new
+   * joined row stamped with the max of both rows' timestamps; deleting a row that had a partner
+   * emits a tombstone. Stateful: both tables are read through their stores (materialized if
+   * needed). Updates carry old values when a downstream asks (e.g. a `groupBy` aggregation).
+   * @example
+   * users.join(accounts, (u, a) => ({ ...u, balance: a.balance }), Materialized.as('user-balances'));
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
   join<KO, VO, VR>(other: KTable<K, VO> | KTable<KO, VO>, a: unknown, b?: unknown, c?: unknown, d?: unknown): KTable<K, VR> {
     if (typeof b === 'function') return this.#foreignKeyJoin(other as KTable<KO, VO>, a, b, c, d, false);
     return this.#join(other as KTable<K, VO>, a, b as Named | Materialized<K, VR> | undefined, c as Materialized<K, VR> | undefined, 'inner');
   }
 
-  /**
-   * Left join with another table: every row of this table, joined with the other's row or `null`.
-   * Updates of the other side emit only for keys this table has (a deleted other row re-joins
-   * with null).
-   * @example
-   * orders.leftJoin(shipments, (o, s) => ({ ...o, shipped: s !== null }));
-   */
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
   /**
    * Foreign-key left join: as the foreign-key {@link join}, but every row of this table has a
    * result — `joiner(value, null)` when its foreign key is null or has no match (or its match is
@@ -186,6 +178,14 @@ export class KTable<K, V> {
     tableJoined?: TableJoined<K, KO> | Named | Materialized<K, VR>,
     materialized?: Materialized<K, VR>,
   ): KTable<K, VR>;
+  /**
+   * Left join with another table: every row of this table, joined with the other's row or `null`.
+   * Updates of the other side emit only for keys this table has (a deleted other row re-joins
+   * with null).
+   * @example
+   * orders.leftJoin(shipments, (o, s) => ({ ...o, shipped: s !== null }));
+   */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
   leftJoin<KO, VO, VR>(other: KTable<K, VO> | KTable<KO, VO>, a: unknown, b?: unknown, c?: unknown, d?: unknown): KTable<K, VR> {
     if (typeof b === 'function') return this.#foreignKeyJoin(other as KTable<KO, VO>, a, b, c, d, true);
     return this.#join(other as KTable<K, VO>, a, b as Named | Materialized<K, VR> | undefined, c as Materialized<K, VR> | undefined, 'left');

@@ -59,8 +59,8 @@ function run(list: readonly Op[], leftJoin: boolean, caching: boolean) {
     const store = new Map(driver.getKeyValueStore<string, string>('result').all().map((e) => [e.key, e.value] as const));
     const stream = new Map<string, string>();
     for (const { key, value } of driver.createOutputTopic('out', S, S).readKeyValuesToList()) {
-      if (value === null) stream.delete(key);
-      else stream.set(key, value);
+      if (value === null) stream.delete(key as string);
+      else stream.set(key as string, value);
     }
     return { store, stream };
   } finally {

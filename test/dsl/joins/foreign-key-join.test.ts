@@ -219,6 +219,9 @@ describe('dsl > KTable foreign-key join', () => {
     expectTypeOf(left).toEqualTypeOf<KTable<string, string>>();
     const same = b.table('same', Consumed.with(S, S));
     expectTypeOf(orders.join(same, (o, s) => `${o.total}${s}`)).toEqualTypeOf<KTable<string, string>>();
+    // A key join whose third argument is not a function must not be taken for a foreign-key join.
+    const counts = b.table('counts', Consumed.with(S, Serdes.long()));
+    expectTypeOf(orders.leftJoin(counts, (o, n) => n ?? o.total, Materialized.as<string, number>('m'))).toEqualTypeOf<KTable<string, number>>();
   });
 
   it('rejects a fourth argument that is not TableJoined, Named or Materialized', () => {
