@@ -8,7 +8,8 @@ import { SortedBytesMap, compareBytes } from './sorted-bytes-map.js';
  * Why: most stores are written far more often than they are scanned, and inserting each key into an
  * ordered structure costs ~0.5 µs (sequential keys) to ~1.8 µs (random keys, cache misses); a
  * sort-and-merge of a batch costs a fraction of that per key. Point reads never need the index.
- * A short log against a large set (scans interleaved with writes) is applied key by key instead.
+ * A short log against a large set (scans interleaved with writes) is applied key by key instead,
+ * and a key written after every indexed key, with the log empty, is appended at once.
  */
 export class LazyKeyIndex {
   private readonly sorted = new SortedBytesMap<true>();
@@ -17,6 +18,9 @@ export class LazyKeyIndex {
 
   /** Records that `key` now exists. */
   add(key: Buffer): void {
+    // A key past every indexed one, with nothing logged before it (ascending writes, as of a
+    // sequential key space or a cache flushing in write order) goes straight in: one comparison.
+    if (this.logKeys.length === 0 && this.sorted.appendIfLast(key, true)) return;
     this.logKeys.push(key);
     this.logPresent.push(true);
     this.maybeReconcile();

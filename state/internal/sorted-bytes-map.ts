@@ -102,6 +102,28 @@ export class SortedBytesMap<V> {
     return undefined;
   }
 
+  /**
+   * Adds `key` if it sorts after every key held (O(1): no search, no split of a full chunk's
+   * neighbours); returns false, changing nothing, otherwise.
+   */
+  appendIfLast(key: Buffer, value: V): boolean {
+    const c = this.keys.length - 1;
+    if (c >= 0) {
+      const chunk = this.keys[c]!;
+      if (compareBytes(key, chunk[chunk.length - 1]!) <= 0) return false;
+      if (chunk.length < MAX_CHUNK) {
+        chunk.push(key);
+        this.values[c]!.push(value);
+        this.count++;
+        return true;
+      }
+    }
+    this.keys.push([key]);
+    this.values.push([value]);
+    this.count++;
+    return true;
+  }
+
   /** Removes a key; returns the removed value. */
   delete(key: Buffer): V | undefined {
     if (this.count === 0) return undefined;

@@ -77,6 +77,50 @@ describe('state > LazyKeyIndex', () => {
   });
 });
 
+describe('state > LazyKeyIndex (ascending writes)', () => {
+  it('property: ascending runs, appended at once or logged, mixed with random updates and reads, match a set model', () => {
+    // `next` keys count upward (a sequential key space); `random` keys land anywhere among them.
+    const op = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ kind: fc.constant('next' as const), n: fc.integer({ min: 1, max: 700 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('random' as const), add: fc.boolean(), at: fc.nat({ max: 5000 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('look' as const) }) },
+    );
+    const keyOf = (i: number) => Buffer.from(i.toString(16).padStart(6, '0'));
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const index = new LazyKeyIndex();
+        const model = new Set<string>();
+        let counter = 0;
+        for (const o of ops) {
+          if (o.kind === 'next') {
+            for (let i = 0; i < o.n; i++) {
+              const k = keyOf(counter++);
+              index.add(k);
+              model.add(k.toString('hex'));
+            }
+          } else if (o.kind === 'random') {
+            const k = keyOf(o.at);
+            if (o.add) {
+              index.add(k);
+              model.add(k.toString('hex'));
+            } else {
+              index.remove(k);
+              model.delete(k.toString('hex'));
+            }
+          } else expect(index.size).toBe(model.size);
+        }
+        const keys: string[] = [];
+        index.scan(null, null, false, (k) => void keys.push(k.toString('hex')));
+        expect(keys).toEqual([...model].sort());
+        const rev: string[] = [];
+        index.scan(null, null, true, (k) => void rev.push(k.toString('hex')));
+        expect(rev).toEqual([...model].sort().reverse());
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('state > OrderedKey', () => {
   it('property: encoding preserves byte order, is prefix-free, and decodes back', () => {
     fc.assert(
