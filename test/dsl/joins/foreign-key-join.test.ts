@@ -224,6 +224,26 @@ describe('dsl > KTable foreign-key join', () => {
     expectTypeOf(orders.leftJoin(counts, (o, n) => n ?? o.total, Materialized.as<string, number>('m'))).toEqualTypeOf<KTable<string, number>>();
   });
 
+  it('joins a table with itself (employee -> manager), both sides in one sub-topology', () => {
+    const b = new StreamsBuilder();
+    const staff = b.table('staff', Consumed.with(S, S));
+    staff.leftJoin(staff, fkOf, (e, m) => `${e.split('|')[0]} reports to ${m?.split('|')[0] ?? 'nobody'}`).toStream().to('out', Produced.with(S, S));
+    const topology = b.build();
+    expect(topology.subtopologies()).toHaveLength(1);
+    const driver = new TopologyTestDriver(topology, {}, 0);
+    const input = driver.createInputTopic('staff', S, S);
+    input.pipeInput('ann', 'Ann', 1);
+    input.pipeInput('bob', 'Bob|ann', 2);
+    input.pipeInput('ann', 'Anne', 3);
+    expect(driver.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([
+      { key: 'ann', value: 'Ann reports to nobody' },
+      { key: 'bob', value: 'Bob reports to Ann' },
+      { key: 'bob', value: 'Bob reports to Anne' },
+      { key: 'ann', value: 'Anne reports to nobody' },
+    ]);
+    driver.close();
+  });
+
   it('rejects a fourth argument that is not TableJoined, Named or Materialized', () => {
     const b = new StreamsBuilder();
     const left = b.table('left', Consumed.with(S, S));
