@@ -53,15 +53,19 @@ export async function* changelogBatches(
   consumer.seek(topic, partition, from);
   let next = from;
   let lastProgressAt = Date.now();
+  let stalled = false;
   while (next < end) {
-    const polled = await consumer.poll({ maxRecords, timeoutMs: 100 });
+    // Wait for data only after a poll that made no progress: a poll that only steps over
+    // transaction markers returns nothing, and waiting there would add 100 ms to a tail-only restore.
+    const polled = await consumer.poll({ maxRecords, timeoutMs: stalled ? 100 : 0 });
     const records: ChangelogRecord[] = [];
     for (const r of polled) {
       if (r.topic !== topic || r.partition !== partition || r.key === null) continue;
       records.push({ key: r.key, value: r.value, timestamp: r.timestamp });
     }
     const position = consumer.position(topic, partition);
-    if (position <= next && records.length === 0) {
+    stalled = position <= next && records.length === 0;
+    if (stalled) {
       if (Date.now() - lastProgressAt > STALL_TIMEOUT_MS) {
         throw new TributaryError(
           'RESTORE_STALLED',
