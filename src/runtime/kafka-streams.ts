@@ -46,6 +46,9 @@ const REPLACE_THREAD_BACKOFF_MS = 100;
  * 1. validate: every user source topic exists; the source topics of a sub-topology have equal
  *    partition counts (`TopologyError` otherwise);
  * 2. create missing repartition topics `<applicationId>-<name>-repartition` (see `prepareTopics`);
+ *    then, with global tables, bootstrap every global store from all partitions of its topic to the
+ *    end offsets (see `GlobalStreamThread`: a missing global topic is a `TopologyError`) and keep
+ *    it updated in the background — no task exists before this is done;
  * 3. one consumer (`groupId = applicationId`, no auto-commit, `autoOffsetReset: 'earliest'`, the
  *    streams assignor: whole tasks so co-partitioned topics line up, sticky, and with
  *    `numStandbyReplicas` standby tasks on other instances — see `StreamsPartitionAssignor`)
