@@ -50,13 +50,13 @@ function countTopology() {
   return builder.build();
 }
 
-function instance(clients: ClientFactory, guarantee: 'at_least_once' | 'exactly_once_v2', standbys: number): KafkaStreams {
+function instance(clients: ClientFactory, guarantee: 'at_least_once' | 'exactly_once_v2', standbys: number, commitIntervalMs = guarantee === 'exactly_once_v2' ? 100 : 50): KafkaStreams {
   const app = new KafkaStreams(countTopology(), {
     applicationId: 'sb',
     broker: clients,
     stateDir: tempDir('tributary-standby-'),
     processingGuarantee: guarantee,
-    commitIntervalMs: guarantee === 'exactly_once_v2' ? 100 : 50,
+    commitIntervalMs,
     numStandbyReplicas: standbys,
     logger: silentLogger,
   });
@@ -154,8 +154,9 @@ describe('runtime > standby replicas (numStandbyReplicas)', () => {
   it('exactly_once_v2: the active instance is killed mid-transaction; its tasks resume on the standby instance, replaying only the tail, and every input is counted once', async () => {
     const broker = await brokerWithTopics();
     const killable = killableClients(broker);
-    const a = instance(killable, 'exactly_once_v2', 1);
-    const b = instance(fastClients(broker), 'exactly_once_v2', 1);
+    // A long commit interval keeps A's transactions open long enough to be killed inside one.
+    const a = instance(killable, 'exactly_once_v2', 1, 1000);
+    const b = instance(fastClients(broker), 'exactly_once_v2', 1, 1000);
     await a.start();
     await b.start();
     await waitFor(() => mirrored(a, b), 15_000, 'two actives each, each the standby of the other');
@@ -170,7 +171,7 @@ describe('runtime > standby replicas (numStandbyReplicas)', () => {
 
     // Phase 2: kill A while its transaction is open — its changelog records are in the log, not yet
     // committed (last stable offset < high watermark) — so it neither commits nor aborts.
-    const second = inputs(4000, 400, 'q');
+    const second = inputs(20_000, 400, 'q');
     await broker.producer().send(second);
     const openTxn = async () => {
       const d = await broker.admin().describeTopic(CHANGELOG);
@@ -181,14 +182,19 @@ describe('runtime > standby replicas (numStandbyReplicas)', () => {
     const restoredBefore = b.metrics()['restore-records-total']!;
     const restored: TaskRestoreProgress[] = [];
     const sub = b.restoreProgress$.subscribe((p) => p.done && restored.push(p));
+    const states: string[] = [];
+    const stateSub = b.state$.subscribe((s) => states.push(s));
     expect(await openTxn()).toBe(true); // the dead instance's transaction stays open (until its 10 s timeout)
     await waitForState(a, 'ERROR');
 
     // B takes A's tasks after A's session expires; A's open transaction is aborted by its 10 s timeout.
     await waitFor(() => b.state === 'RUNNING' && actives(b).length === PARTITIONS, 20_000, 'B to run every task');
     const model = modelOf([...first, ...second]);
-    await waitFor(async () => (await readCommitted(broker, 'counts-out')).length >= 8000, 30_000, 'every count committed');
+    await waitFor(async () => (await readCommitted(broker, 'counts-out')).length >= 24_000, 30_000, 'every count committed');
     sub.unsubscribe();
+    stateSub.unsubscribe();
+    // B restored the moved tasks while REBALANCING, then ran them.
+    expect(states.slice(1).join(' ')).toMatch(/^REBALANCING.* RUNNING$/);
 
     // Exactly once: per key the committed counts are 1, 2, ..., n — no gap, no repeat.
     const byKey = new Map<string, number[]>();
