@@ -36,7 +36,11 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   override init(context: StateStoreContext, root: StateStore): void | Promise<void> {
     return andThen(this.inner.init(context, root), () => {
       this.cache = storeContextParts(context).cache ?? new ThreadCache(DEFAULT_PRIVATE_CACHE_BYTES);
-      this.named = this.cache.register(`${context.taskId}-${this.name}`, (entry) => this.writeThrough(entry));
+      this.named = this.cache.register(
+        `${context.taskId}-${this.name}`,
+        (entry) => this.writeThrough(entry.key, entry.value, entry.timestamp),
+        (key, value, timestamp) => this.writeThrough(key, value, timestamp),
+      );
     });
   }
 
@@ -45,19 +49,21 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     return this.named;
   }
 
-  private writeThrough(entry: CacheEntry): void {
+  private writeThrough(key: Buffer, value: Buffer | null, timestamp: number): void {
     // The old value is read only for a listener (a point read per flushed key is the largest cost
     // of a flush); without one, a tombstone of a key never written below is written anyway.
-    if (this.listener === null) return this.inner.put(entry.key, entry.value, entry.timestamp);
-    const old = this.inner.get(entry.key);
-    if (old === null && entry.value === null) return;
-    this.inner.put(entry.key, entry.value, entry.timestamp);
-    this.listener(entry.key, entry.value, old, entry.timestamp);
+    if (this.listener === null) return this.inner.put(key, value, timestamp);
+    const old = this.inner.get(key);
+    if (old === null && value === null) return;
+    this.inner.put(key, value, timestamp);
+    this.listener(key, value, old, timestamp);
   }
 
   override flush(): void | Promise<void> {
     const named = this.open();
-    for (const entry of this.cache!.drain(named)) this.writeThrough(entry);
+    // Drained first, then written: a listener may write to this store again while we flush.
+    const { keys, values, timestamps } = this.cache!.drainEntries(named);
+    for (let i = 0; i < keys.length; i++) this.writeThrough(keys[i]!, values[i]!, timestamps[i]!);
     return this.inner.flush();
   }
 

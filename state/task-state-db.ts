@@ -7,6 +7,11 @@ import { StoreSpace, type SpaceBatch, type SpaceRoot, type SpaceSublevel } from 
 /** Names of sublevels tributary keeps for itself (user store names never start with `__tributary`). */
 const CHECKPOINT_SUBLEVEL = '__tributary.checkpoint';
 
+/** The checkpoint sublevel, made once per database (not a sublevel object per commit). */
+function checkpointSublevelOf(db: Level<Buffer, Buffer>) {
+  return db.sublevel<string, Buffer>(CHECKPOINT_SUBLEVEL, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+}
+
 /** Directories held by a TaskStateDb of this process, to fail fast with a typed error. */
 const heldDirs = new Map<string, string>();
 
@@ -42,13 +47,16 @@ export class TaskStateDb {
   private readonly spaces = new Map<string, StoreSpace>();
   private checkpoint = new Map<string, number>();
   private closed = false;
+  private readonly checkpointSublevel: ReturnType<typeof checkpointSublevelOf>;
 
   private constructor(
     readonly dir: string,
     private db: Level<Buffer, Buffer>,
     /** True when the directory was wiped at open (corrupt): restore every store from offset 0. */
     readonly restoreRequired: boolean,
-  ) {}
+  ) {
+    this.checkpointSublevel = checkpointSublevelOf(db);
+  }
 
   /** Opens (or creates) a task's state directory. */
   static async open(options: TaskStateDbOptions): Promise<TaskStateDb> {
@@ -128,7 +136,7 @@ export class TaskStateDb {
     for (const space of this.spaces.values()) {
       if (space.takePending(batch as unknown as SpaceBatch)) taken.push(space);
     }
-    const cp = this.db.sublevel<string, Buffer>(CHECKPOINT_SUBLEVEL, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    const cp = this.checkpointSublevel;
     for (const tp of this.checkpoint.keys()) if (!checkpointOffsets.has(tp)) batch.del(tp, { sublevel: cp } as never);
     for (const [tp, offset] of checkpointOffsets) {
       const v = Buffer.allocUnsafe(8);
@@ -175,8 +183,7 @@ export class TaskStateDb {
   }
 
   private async loadCheckpoint(): Promise<void> {
-    const cp = this.db.sublevel<string, Buffer>(CHECKPOINT_SUBLEVEL, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
-    for await (const [tp, v] of cp.iterator()) this.checkpoint.set(tp, Number(v.readBigInt64BE(0)));
+    for await (const [tp, v] of this.checkpointSublevel.iterator()) this.checkpoint.set(tp, Number(v.readBigInt64BE(0)));
   }
 
   private assertOpen(): void {

@@ -1,4 +1,4 @@
-import { NamedCache, type CacheEntry } from './internal/named-cache.js';
+import { NamedCache, type CacheEntry, type DrainedEntries, type EvictedBytesListener } from './internal/named-cache.js';
 
 /**
  * The record cache of one application instance (Kafka's `ThreadCache`): one byte budget
@@ -32,10 +32,14 @@ export class ThreadCache {
     return this.evictions;
   }
 
-  /** Creates the cache of one store of one task (`<taskId>-<store>`); the name must be free. */
-  register(name: string, onEvict: (entry: CacheEntry) => void): NamedCache {
+  /**
+   * Creates the cache of one store of one task (`<taskId>-<store>`); the name must be free.
+   * `onEvictBytes`, when given, hears evictions instead of `onEvict`, as the entry's parts (no
+   * entry object per eviction).
+   */
+  register(name: string, onEvict: (entry: CacheEntry) => void, onEvictBytes?: EvictedBytesListener): NamedCache {
     if (this.caches.has(name)) throw new TypeError(`ThreadCache: a cache named "${name}" is already registered`);
-    const cache = new NamedCache(name, onEvict);
+    const cache = new NamedCache(name, onEvict, onEvictBytes ?? null);
     this.caches.set(name, cache);
     return cache;
   }
@@ -52,10 +56,9 @@ export class ThreadCache {
   put(cache: NamedCache, key: Buffer, value: Buffer | null, timestamp: number): void {
     this.total += cache.put(key, value, timestamp);
     while (this.total > this.maxBytes && cache.size > 0) {
-      const entry = cache.evictOldest()!;
-      this.total -= entry.size;
+      this.total -= cache.popOldest();
       this.evictions++;
-      cache.onEvict(entry);
+      cache.emitEvicted();
     }
   }
 
@@ -63,5 +66,11 @@ export class ThreadCache {
   drain(cache: NamedCache): CacheEntry[] {
     this.total -= cache.bytes;
     return cache.drain();
+  }
+
+  /** {@link drain}, as parallel arrays (no object per entry). */
+  drainEntries(cache: NamedCache): DrainedEntries {
+    this.total -= cache.bytes;
+    return cache.drainEntries();
   }
 }

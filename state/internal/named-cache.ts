@@ -9,6 +9,16 @@ export interface CacheEntry {
   size: number;
 }
 
+/** Told of an evicted entry as its parts (no {@link CacheEntry} object made). */
+export type EvictedBytesListener = (key: Buffer, value: Buffer | null, timestamp: number) => void;
+
+/** Drained entries as parallel arrays, oldest first (no object per entry). */
+export interface DrainedEntries {
+  readonly keys: Buffer[];
+  readonly values: (Buffer | null)[];
+  readonly timestamps: number[];
+}
+
 /** Bytes an entry is charged beyond its key and value (the objects and map slots around it). */
 export const ENTRY_OVERHEAD = 64;
 
@@ -39,11 +49,18 @@ export class NamedCache {
   private tail = NONE;
   private sorted: SortedBytesMap<number> | null = null;
   bytes = 0;
+  // The entry taken by the last popOldest(), until emitEvicted() hands it on.
+  private poppedKey: Buffer | null = null;
+  private poppedValue: Buffer | null = null;
+  private poppedTimestamp = 0;
+  private poppedSize = 0;
 
   constructor(
     readonly name: string,
     /** Called with the least recently used entry when the shared budget forces it out. */
     readonly onEvict: (entry: CacheEntry) => void,
+    /** When given, called instead of `onEvict`, with the entry's parts (the hot path of a write-heavy store). */
+    private readonly onEvictBytes: EvictedBytesListener | null = null,
   ) {}
 
   get size(): number {
@@ -123,14 +140,65 @@ export class NamedCache {
 
   /** Removes and returns the least recently used entry. */
   evictOldest(): CacheEntry | undefined {
+    if (this.popOldest() < 0) return undefined;
+    const entry = { key: this.poppedKey!, value: this.poppedValue, timestamp: this.poppedTimestamp, size: this.poppedSize };
+    this.poppedKey = this.poppedValue = null;
+    return entry;
+  }
+
+  /**
+   * Removes the least recently used entry, keeping it for {@link emitEvicted}; returns its size
+   * (-1 when empty). Two steps so that the owner can settle its accounting before the listener
+   * runs (the listener may write to other caches).
+   */
+  popOldest(): number {
     const id = this.head;
-    if (id === NONE) return undefined;
-    const entry = this.entryAt(id);
+    if (id === NONE) return -1;
+    const key = this.table.keyAt(id);
+    const size = this.sizes[id]!;
+    this.poppedKey = key;
+    this.poppedValue = this.table.valueAt(id);
+    this.poppedTimestamp = this.timestamps[id]!;
+    this.poppedSize = size;
     this.unlink(id);
     this.table.removeAt(id);
-    this.sorted?.delete(entry.key);
-    this.bytes -= entry.size;
-    return entry;
+    this.sorted?.delete(key);
+    this.bytes -= size;
+    return size;
+  }
+
+  /** Hands the entry taken by {@link popOldest} to the eviction listener. */
+  emitEvicted(): void {
+    const key = this.poppedKey!;
+    const value = this.poppedValue;
+    this.poppedKey = this.poppedValue = null;
+    if (this.onEvictBytes !== null) this.onEvictBytes(key, value, this.poppedTimestamp);
+    else this.onEvict({ key, value, timestamp: this.poppedTimestamp, size: this.poppedSize });
+  }
+
+  /** Every entry as parallel arrays, oldest first, emptying the cache. */
+  drainEntries(): DrainedEntries {
+    const n = this.table.size;
+    const keys: Buffer[] = new Array(n);
+    const values: (Buffer | null)[] = new Array(n);
+    const timestamps: number[] = new Array(n);
+    let i = 0;
+    for (let id = this.head; id !== NONE; id = this.next[id]!, i++) {
+      keys[i] = this.table.keyAt(id);
+      values[i] = this.table.valueAt(id);
+      timestamps[i] = this.timestamps[id]!;
+    }
+    this.reset();
+    return { keys, values, timestamps };
+  }
+
+  private reset(): void {
+    this.table.clear();
+    // The table may have shrunk back after a burst; the link arrays follow it.
+    if (this.prev.length > this.table.capacity * 4) this.grow(this.table.capacity, true);
+    this.head = this.tail = NONE;
+    this.sorted = null;
+    this.bytes = 0;
   }
 
   /** Every entry, oldest first, emptying the cache. */
@@ -138,12 +206,7 @@ export class NamedCache {
     const out: CacheEntry[] = new Array(this.table.size);
     let i = 0;
     for (let id = this.head; id !== NONE; id = this.next[id]!) out[i++] = this.entryAt(id);
-    this.table.clear();
-    // The table may have shrunk back after a burst; the link arrays follow it.
-    if (this.prev.length > this.table.capacity * 4) this.grow(this.table.capacity, true);
-    this.head = this.tail = NONE;
-    this.sorted = null;
-    this.bytes = 0;
+    this.reset();
     return out;
   }
 
