@@ -5,9 +5,15 @@
  * <dataDir>/topics/<topic>/topic.json       {"partitions": n, "config": {...overrides}, "internal": false}
  * <dataDir>/topics/<topic>/<partition>/     one DurablePartitionLog per partition
  * <dataDir>/deleted/<topic>.deleted-<ts>/   a deleted topic on its way out
+ * <dataDir>/commit.journal                  the commit journal (log/commit-journal.ts)
  * ```
  *
- * Crash safety comes from ordering, not from a journal:
+ * Records become durable through the commit journal (`log/journaled-sync.ts`): one fdatasync per
+ * commit, segment files fsynced at checkpoints. On open, after every log is recovered, the journal is
+ * replayed into them. A topic is deleted only after a checkpoint, so the journal never names a topic
+ * that could be created again.
+ *
+ * Topic metadata is crash-safe by ordering, not through the journal:
  * - create: partition folders first, `topic.json` last (temp file + fsync + rename + fsync of the folder).
  *   A topic folder without `topic.json` is an interrupted create and is removed on open.
  * - add partitions: new partition folders first, then `topic.json` with the new count. Folders past the
@@ -19,19 +25,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TributaryError } from '../core/errors.js';
+import { CommitJournal } from './log/commit-journal.js';
 import { acquireDataDirLock, type DataDirLock } from './log/data-dir-lock.js';
 import { DurablePartitionLog } from './log/durable-partition-log.js';
+import { JournaledSync } from './log/journaled-sync.js';
 import type { PartitionLog } from './log/partition-log.js';
 import { effectiveTopicConfig, type TopicConfigDefaults } from './topic-config.js';
 import { validateTopicName } from './topic-name.js';
 import type { StoredTopic, TopicMeta, TopicStorage } from './topic-storage.js';
 
 const META_FILE = 'topic.json';
+const JOURNAL_FILE = 'commit.journal';
 
 /** What a durable storage takes from its broker. */
 export interface DurableTopicStorageOptions {
   defaults: TopicConfigDefaults;
   warn: (message: string) => void;
+  /** Capacity of the commit journal (default 64 MiB); tests make it small to exercise its laps. */
+  journalBytes?: number;
 }
 
 /** Topics as folders under `<dataDir>/topics/`, with the crash-safety rules of this file's header. */
@@ -39,6 +50,7 @@ export class DurableTopicStorage implements TopicStorage {
   private readonly topicsDir: string;
   private readonly deletedDir: string;
   private readonly removals = new Set<Promise<void>>();
+  private readonly journal: JournaledSync;
 
   private constructor(
     private readonly dataDir: string,
@@ -47,6 +59,8 @@ export class DurableTopicStorage implements TopicStorage {
   ) {
     this.topicsDir = path.join(dataDir, 'topics');
     this.deletedDir = path.join(dataDir, 'deleted');
+    const file = CommitJournal.open(path.join(dataDir, JOURNAL_FILE), { capacityBytes: opts.journalBytes, warn: opts.warn });
+    this.journal = new JournaledSync(file, opts.warn);
   }
 
   /** Locks `dataDir` (DataDirLockedError when another broker holds it) and prepares its folders. */
@@ -54,13 +68,15 @@ export class DurableTopicStorage implements TopicStorage {
     fs.mkdirSync(dataDir, { recursive: true });
     const lock = acquireDataDirLock(dataDir);
     if (lock.warning !== undefined) opts.warn(lock.warning);
+    let storage: DurableTopicStorage | undefined;
     try {
-      const storage = new DurableTopicStorage(dataDir, lock, opts);
+      storage = new DurableTopicStorage(dataDir, lock, opts);
       fs.mkdirSync(storage.topicsDir, { recursive: true });
       fs.mkdirSync(storage.deletedDir, { recursive: true });
       for (const leftover of fs.readdirSync(storage.deletedDir)) storage.removeInBackground(path.join(storage.deletedDir, leftover));
       return storage;
     } catch (err) {
+      void storage?.journal.close();
       lock.release();
       throw err;
     }
@@ -70,6 +86,8 @@ export class DurableTopicStorage implements TopicStorage {
     const topics: StoredTopic[] = [];
     try {
       this.loadInto(topics);
+      const byName = new Map(topics.map((t) => [t.name, t.logs]));
+      this.journal.replay((topic, partition) => byName.get(topic)?.[partition] as DurablePartitionLog | undefined);
       return topics;
     } catch (err) {
       // Open fails as a whole: close what was opened so that no file stays open behind the error.
@@ -92,7 +110,7 @@ export class DurableTopicStorage implements TopicStorage {
       const meta = this.readMeta(name);
       if (meta === null) {
         this.opts.warn(`topic "${name}": no ${META_FILE} (interrupted create); removing ${dir}`);
-        this.discard(name, dir);
+        this.discard(name, dir, false); // before the journal replay, which skips the topic's entries
         continue;
       }
       this.removeExtraPartitions(name, meta.partitions);
@@ -132,9 +150,17 @@ export class DurableTopicStorage implements TopicStorage {
     this.discard(name, this.topicDir(name));
   }
 
+  syncLogs(logs: readonly PartitionLog[]): Promise<void> {
+    return this.journal.sync(logs as readonly DurablePartitionLog[]);
+  }
+
   async close(): Promise<void> {
-    while (this.removals.size > 0) await Promise.all([...this.removals]);
-    this.lock.release();
+    try {
+      await this.journal.close();
+      while (this.removals.size > 0) await Promise.all([...this.removals]);
+    } finally {
+      this.lock.release();
+    }
   }
 
   private topicDir(name: string): string {
@@ -148,12 +174,12 @@ export class DurableTopicStorage implements TopicStorage {
       for (let p = fromPartition; p < meta.partitions; p++) {
         const dir = path.join(this.topicDir(name), String(p));
         fs.mkdirSync(dir, { recursive: true });
-        logs.push(
-          DurablePartitionLog.open(dir, {
-            segmentBytes,
-            onWarning: (msg) => this.opts.warn(`topic "${name}" partition ${p}: ${msg}`),
-          }),
-        );
+        const log = DurablePartitionLog.open(dir, {
+          segmentBytes,
+          onWarning: (msg) => this.opts.warn(`topic "${name}" partition ${p}: ${msg}`),
+        });
+        logs.push(log);
+        this.journal.track(log, name, p);
       }
       return logs;
     } catch (err) {
@@ -209,7 +235,9 @@ export class DurableTopicStorage implements TopicStorage {
   }
 
   /** Step 1: atomically move the folder out of `topics/`; step 2: remove it without blocking the caller. */
-  private discard(name: string, dir: string): void {
+  private discard(name: string, dir: string, checkpoint = true): void {
+    // No journal entry may outlive the topic: a topic created again under this name must not get its batches.
+    if (checkpoint) this.journal.checkpoint();
     let target = path.join(this.deletedDir, `${name}.deleted-${Date.now()}`);
     for (let n = 1; fs.existsSync(target); n++) target = path.join(this.deletedDir, `${name}.deleted-${Date.now()}-${n}`);
     fs.renameSync(dir, target);

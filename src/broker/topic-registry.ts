@@ -109,8 +109,28 @@ export class TopicRegistry {
     await this.syncLogs(logs);
   }
 
-  /** Fsyncs the given logs; a log whose sync fails stays dirty so the next commit retries it. */
+  /**
+   * Makes the given logs durable: through the storage (a durable one journals them all with one
+   * fdatasync) or else each log's own sync. A log whose sync fails stays dirty so the next commit retries it.
+   */
   async syncLogs(logs: Iterable<ObservedPartitionLog>): Promise<void> {
+    if (this.storage.syncLogs === undefined) return this.syncEach(logs);
+    const open: ObservedPartitionLog[] = [];
+    for (const log of logs) {
+      this.dirty.delete(log);
+      if (!log.closed) open.push(log);
+    }
+    if (open.length === 0) return;
+    try {
+      await this.storage.syncLogs(open.map((log) => this.innerLogs.get(log)!));
+    } catch (err) {
+      for (const log of open) if (!log.closed) this.dirty.add(log);
+      throw err;
+    }
+  }
+
+  /** Fsyncs each log on its own; a log whose sync fails stays dirty. */
+  private async syncEach(logs: Iterable<ObservedPartitionLog>): Promise<void> {
     const pending: Promise<void>[] = [];
     for (const log of logs) {
       this.dirty.delete(log);
@@ -124,11 +144,11 @@ export class TopicRegistry {
     await Promise.all(pending);
   }
 
-  /** Fsyncs and closes every log, then releases the storage. */
+  /** Fsyncs (each log directly: nothing is left for the journal to replay) and closes every log, then releases the storage. */
   async close(): Promise<void> {
     const all = [...this.topics.values()].flatMap((t) => t.logs);
     try {
-      await this.syncLogs(all);
+      await this.syncEach(all);
     } finally {
       for (const log of all) log.close();
       this.topics.clear();

@@ -32,6 +32,11 @@ export interface TopicStorage {
   addPartitions(name: string, meta: TopicMeta, fromPartition: number): PartitionLog[];
   /** Removes a topic whose logs the caller has already closed. */
   deleteTopic(name: string): void;
+  /**
+   * Makes everything appended to `logs` (logs this storage opened) durable. Optional: without it each
+   * log's own `sync()` does. A durable storage goes through its commit journal (one fdatasync in all).
+   */
+  syncLogs?(logs: readonly PartitionLog[]): Promise<void>;
   /** Finishes background work (removal of deleted topics) and releases the medium. */
   close(): Promise<void>;
 }

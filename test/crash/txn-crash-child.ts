@@ -4,11 +4,15 @@
  * `ready`, then runs transactions n = firstTxn, firstTxn + 1, ... with one transactional producer: prints
  * `begin n`, sends its records in 1..3 sends, then aborts it (`aborted n`) or commits it, printing
  * `committed n` only after commitTransaction resolved — so every printed commit must survive the SIGKILL.
+ * With a 4th argument `report-fsyncs` it also prints `synced <file> <size>` after every segment fsync
+ * completes, for the harness's power-cut simulation (stdout is a pipe: synchronous on Linux).
  */
 import { Broker } from '../../src/broker/broker.js';
+import { Segment } from '../../src/broker/log/segment.js';
 import { isAborted, recordsOf, sendsOf, TXN_CRASH_ID, TXN_CRASH_PARTITIONS, TXN_CRASH_SEGMENT_BYTES, TXN_CRASH_TOPIC } from './txn-crash-content.js';
 
-const [dataDir, seedArg, firstArg] = process.argv.slice(2);
+const [dataDir, seedArg, firstArg, mode] = process.argv.slice(2);
+if (mode === 'report-fsyncs') reportFsyncs();
 const seed = Number(seedArg);
 let n = Number(firstArg);
 
@@ -39,4 +43,20 @@ for (;; n++) {
     await producer.commitTransaction();
     process.stdout.write(`committed ${n}\n`);
   }
+}
+
+/** Prints each segment's size as of the start of every fsync that completed: what a power cut keeps. */
+function reportFsyncs(): void {
+  const fsync = Segment.prototype.fsync;
+  Segment.prototype.fsync = async function (this: Segment) {
+    const size = this.size;
+    await fsync.call(this);
+    process.stdout.write(`synced ${this.logPath} ${size}\n`);
+  };
+  const fsyncSync = Segment.prototype.fsyncSync;
+  Segment.prototype.fsyncSync = function (this: Segment) {
+    const size = this.size;
+    fsyncSync.call(this);
+    process.stdout.write(`synced ${this.logPath} ${size}\n`);
+  };
 }

@@ -16,7 +16,7 @@ import { recoverSegments } from './log-recovery.js';
 import { findOffsetForTimestamp, type LogView, readBatches } from './log-reader.js';
 import { type CleanerHost, type CleanerState, cleanLog } from './log-cleaner.js';
 import type { AppendBatch, CompactionStats, CompactOptions, LogBatch, MaintainablePartitionLog, ReadOptions, SegmentSummary } from './partition-log.js';
-import { BATCH_HEADER_SIZE, encodeBatch } from './record-batch-codec.js';
+import { BATCH_HEADER_SIZE, batchCrcMatches, decodeBatchHeader, encodeBatch, peekBatchSize } from './record-batch-codec.js';
 import { Segment } from './segment.js';
 
 /** Options of {@link DurablePartitionLog.open}. */
@@ -51,6 +51,16 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
    */
   private dirDirty = true;
   private closed = false;
+  /** Async directory fsyncs under way: a checkpoint (`syncNow`) must not count on them. */
+  private dirSyncsInFlight = 0;
+  /**
+   * Where the bytes not yet made durable begin, as far as the commit journal is concerned: everything
+   * before it was fsynced or handed to the journal (`takeJournalTail`). Set at open (what recovery found
+   * is synced by the first direct sync, which `dirDirty` forces) and by every sync.
+   */
+  private journalPoint: { segment: Segment; position: number; offset: number };
+  /** A direct sync failed: the journal may not take a tail until a direct sync succeeds. */
+  private journalBlocked = false;
   private cleaning: Promise<CompactionStats> | undefined;
   private readonly cleanerState: CleanerState = { cleanedThrough: -1, nextDeleteHorizonMs: null };
 
@@ -61,7 +71,9 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
     private startOffset: number,
     private readonly segmentBytes: number,
     private readonly indexIntervalBytes: number,
-  ) {}
+  ) {
+    this.journalPoint = this.endPoint();
+  }
 
   /**
    * Opens (creating if needed) the log in `dir`, recovering it: a torn or corrupt tail is truncated and
@@ -171,15 +183,90 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
     this.dirtySegments.clear();
     const syncDir = this.dirDirty;
     this.dirDirty = false;
+    this.journalPoint = this.endPoint();
     for (const seg of segments) seg.flushIndexes();
+    if (syncDir) this.dirSyncsInFlight++;
     try {
       await Promise.all([...segments.map((s) => s.fsync()), ...(syncDir ? [fsyncDirAsync(this.dir)] : [])]);
+      this.journalBlocked = false;
     } catch (err) {
-      // Not known to be durable: the next sync must try again.
+      // Not known to be durable: the next sync must try again, directly (the journal never saw these bytes).
       for (const seg of segments) if (!this.closed) this.dirtySegments.add(seg);
       if (syncDir) this.dirDirty = true;
+      this.journalBlocked = true;
       throw err;
+    } finally {
+      if (syncDir) this.dirSyncsInFlight--;
     }
+  }
+
+  /**
+   * The same as `sync`, on the calling thread, and it also fsyncs segments whose async sync is still
+   * under way: when it returns, everything appended so far is durable. Used by the commit journal's
+   * checkpoint (which then reuses the journal) and at open after a journal replay. A no-op once closed.
+   */
+  syncNow(): void {
+    if (this.closed) return;
+    this.journalPoint = this.endPoint();
+    for (const seg of this.segments) {
+      if (!this.dirtySegments.has(seg) && !seg.syncInFlight) continue;
+      seg.flushIndexes();
+      seg.fsyncSync();
+    }
+    this.dirtySegments.clear();
+    if (this.dirDirty || this.dirSyncsInFlight > 0) fsyncDirSync(this.dir);
+    this.dirDirty = false;
+    this.journalBlocked = false;
+  }
+
+  /**
+   * Hands the bytes appended since the last sync or hand-off to the commit journal: whole batches,
+   * starting at offset `baseOffset`, read back from the page cache. Null when the journal cannot stand
+   * in for a direct sync: more than `maxBytes`, bytes in more than one segment (a roll), segment files
+   * created or deleted since the last directory fsync, or a failed direct sync. The segments stay dirty:
+   * a later `sync`/`syncNow` (the journal's checkpoint) still fsyncs them.
+   */
+  takeJournalTail(maxBytes: number): { baseOffset: number; data: Buffer } | null {
+    this.ensureOpen();
+    const seg = this.active;
+    const point = this.journalPoint;
+    if (this.dirDirty || this.journalBlocked || point.segment !== seg) return null;
+    const length = seg.size - point.position;
+    if (length > maxBytes) return null;
+    const data = length === 0 ? Buffer.alloc(0) : seg.read(point.position, length);
+    if (data.length !== length) return null;
+    this.journalPoint = this.endPoint();
+    return { baseOffset: point.offset, data };
+  }
+
+  /**
+   * Replays batches from the commit journal (whole batches, `data` as `takeJournalTail` returned it):
+   * those below the log end are already here and skipped, the rest are appended as they are. Stops at
+   * the first batch that does not continue the log (a gap or an overlap: this log lost more than the
+   * journal holds) and returns why; `appended` counts the batches written.
+   */
+  replayBatches(data: Buffer): { appended: number; problem: string | null } {
+    this.ensureOpen();
+    let appended = 0;
+    for (let pos = 0; pos < data.length; ) {
+      const size = data.length - pos < BATCH_HEADER_SIZE ? 'a truncated batch header' : peekBatchSize(data, pos);
+      if (typeof size === 'string' || pos + size > data.length || !batchCrcMatches(data, pos, size)) {
+        return { appended, problem: `journal bytes at ${pos} are not a valid batch (${typeof size === 'string' ? size : 'bad length or CRC'})` };
+      }
+      const h = decodeBatchHeader(data, pos);
+      const end = this.active.nextOffset;
+      if (h.baseOffset === end) {
+        let seg = this.active;
+        if (seg.size > 0 && seg.size + size > this.segmentBytes) seg = this.roll();
+        seg.append(data.subarray(pos, pos + size), h.baseOffset, h.lastOffset, h.maxTimestamp);
+        this.dirtySegments.add(seg);
+        appended++;
+      } else if (h.lastOffset >= end) {
+        return { appended, problem: `journal batch at offsets ${h.baseOffset}..${h.lastOffset} does not continue the log, which ends at ${end}` };
+      }
+      pos += size;
+    }
+    return { appended, problem: null };
   }
 
   deleteRecordsBefore(offset: number): void {
@@ -210,6 +297,16 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
       seg.close();
     }
     this.dirtySegments.clear();
+  }
+
+  /** False once closed (then every other method throws ClosedError). */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  private endPoint(): { segment: Segment; position: number; offset: number } {
+    const seg = this.active;
+    return { segment: seg, position: seg.size, offset: seg.nextOffset };
   }
 
   private get active(): Segment {
@@ -250,6 +347,15 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
 
   private ensureOpen(): void {
     if (this.closed) throw new ClosedError(`partition log ${this.dir}`);
+  }
+}
+
+function fsyncDirSync(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -178,6 +178,19 @@ export class Segment {
     }
   }
 
+  /** An async fsync of this segment has started and not finished: its data is not known durable yet. */
+  get syncInFlight(): boolean {
+    return this.pendingSyncs > 0;
+  }
+
+  /**
+   * fdatasync on the calling thread. For the commit journal's checkpoint, which must not let another
+   * commit run between syncing the segments and reusing the journal (see `journaled-sync.ts`).
+   */
+  fsyncSync(): void {
+    if (this.fd >= 0) fs.fdatasyncSync(this.fd);
+  }
+
   /** Closes the `.log` descriptor (after any in-flight fsync). Indexes must be flushed by the caller. */
   close(): void {
     if (this.closeRequested) return;

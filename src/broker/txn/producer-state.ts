@@ -90,6 +90,16 @@ export class ProducerStateTable {
    * Rebuilds one partition's producer state from the batch headers of the last `tailOffsets` offsets of
    * its log. Returns the highest producer id seen (-1 if none), so producer ids are never handed out twice.
    */
+  /** The highest epoch any partition has seen from `producerId`, or -1. */
+  maxEpoch(producerId: number): number {
+    let max = -1;
+    for (const producers of this.byPartition.values()) {
+      const entry = producers.get(producerId);
+      if (entry !== undefined && entry.epoch > max) max = entry.epoch;
+    }
+    return max;
+  }
+
   rebuild(topic: string, partition: number, log: PartitionLog, tailOffsets = REBUILD_TAIL_OFFSETS): number {
     let highest = -1;
     let position = Math.max(log.logStartOffset, log.logEndOffset - tailOffsets);

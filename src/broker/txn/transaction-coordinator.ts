@@ -3,9 +3,13 @@
  * the state of every transactional id, commit and abort, timeouts, and recovery at open.
  *
  * Commit steps (`endTxn(commit)`):
- * 1. move Ongoing → PrepareCommit and append it to `__transaction_state`;
- * 2. fsync every dirty log (the transaction's records and the PrepareCommit record): the commit point —
- *    from here the transaction commits even if the broker crashes, and only now is the commit acknowledged;
+ * 1. make every dirty log durable (`syncDirty`: the transaction's records), the transaction still Ongoing.
+ *    First, because a power cut may keep any unsynced write — a PrepareCommit record appended together
+ *    with the records could reach the disk without them, and recovery would then commit a transaction
+ *    with records missing. Then check that no fencing or timeout ended the transaction meanwhile;
+ * 2. move Ongoing → PrepareCommit, append it to `__transaction_state` and make it durable: the commit
+ *    point — from here the transaction commits even if the broker crashes, and only now is it acknowledged.
+ *    On a durable broker each sync is one fdatasync of the commit journal (`log/journaled-sync.ts`);
  * 3. in one synchronous step: a COMMIT marker in every partition, the group offsets, CompleteCommit.
  * Abort is the same without the fsync (an abort lost in a crash is redone at open): PrepareAbort, ABORT
  * markers, the aborted-index record, CompleteAbort.
@@ -58,6 +62,8 @@ export class TransactionCoordinator implements TransactionView {
   nextProducerId = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Transactions in step 1 of a commit (still Ongoing): a second endTxn must not start another. */
+  private readonly committing = new WeakSet<TxnMetadataRecord>();
 
   constructor(
     readonly core: BrokerCore,
@@ -160,16 +166,30 @@ export class TransactionCoordinator implements TransactionView {
   async endTxn(transactionalId: string, producerId: number, epoch: number, commit: boolean): Promise<void> {
     const meta = this.assertCurrent(transactionalId, producerId, epoch);
     assertNotCompleting(transactionalId, meta);
+    if (this.committing.has(meta)) {
+      throw new ConcurrentTransactionsError(`transactionalId "${transactionalId}": a commit of this transaction is already under way`);
+    }
     if (meta.state !== 'Ongoing') return;
     if (!commit) {
       this.abort(transactionalId, meta, false);
       return;
     }
-    meta.state = transition(transactionalId, meta.state, 'PrepareCommit'); // Step 1
-    this.persistMeta(transactionalId, meta);
     const txnNumber = meta.txnNumber;
+    this.committing.add(meta);
     try {
-      await this.core.syncDirty(); // Step 2
+      await this.core.syncDirty(); // Step 1
+    } finally {
+      this.committing.delete(meta);
+    }
+    // A fencing initProducerId or the timeout aborted it meanwhile (and bumped the epoch): ProducerFencedError.
+    this.assertCurrent(transactionalId, producerId, epoch);
+    if (meta.state !== 'Ongoing' || meta.txnNumber !== txnNumber) {
+      throw new ProducerFencedError(`transactionalId "${transactionalId}": transaction ${txnNumber} was ended while its records were being synced`);
+    }
+    meta.state = transition(transactionalId, meta.state, 'PrepareCommit'); // Step 2
+    this.persistMeta(transactionalId, meta);
+    try {
+      await this.core.syncDirty();
     } finally {
       // Step 3, unless a fencing initProducerId (or close) already finished this very transaction.
       if (!this.closed && meta.state === 'PrepareCommit' && meta.txnNumber === txnNumber) this.completeCommit(transactionalId, meta);

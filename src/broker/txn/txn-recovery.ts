@@ -3,15 +3,21 @@
  * 1. replay `__transaction_state` (creating it if needed): the producer-id counter, the latest metadata
  *    of every transactional id (later records win), and the aborted-transaction index — an aborted
  *    transaction whose records no partition holds any more (topic deleted, records deleted by retention)
- *    gets a tombstone instead, so `__transaction_state` does not grow for ever;
+ *    gets a tombstone instead, so `__transaction_state` does not grow for ever. An entry whose ABORT
+ *    marker is not at its offset any more is dropped too, and the record rewritten without it: a power
+ *    cut can keep this record yet lose the partition's tail, whose offsets then go to new records that
+ *    the stale entry would hide from read_committed;
  * 2. rebuild idempotent producer state from the tail of every user partition (batch headers), and make
- *    sure no producer id seen there or in the metadata is handed out again;
+ *    sure no producer id seen there or in the metadata is handed out again, nor an epoch seen there;
  * 3. end the transactions a crash (or a close) left open: PrepareCommit is finished (the commit was
  *    decided), Ongoing and PrepareAbort are aborted — markers written, producers fenced.
  */
+import type { PartitionLog } from '../log/partition-log.js';
 import type { TransactionCoordinator } from './transaction-coordinator.js';
 import {
+  decodeMarkerKey,
   decodeTxnLogRecord,
+  encodeAbortedRecord,
   encodeAbortedTombstone,
   TXN_TOPIC,
   TXN_TOPIC_CONFIG,
@@ -58,10 +64,11 @@ export class TxnRecovery {
         // A deleted topic's entries would misjudge a new topic of the same name; below the log start, nothing is left to hide.
         if (!core.hasTopic(e.topic) || e.partition >= core.partitionCount(e.topic)) return false;
         const log = core.getLog(e.topic, e.partition);
-        return e.markerOffset < log.logEndOffset && e.markerOffset >= log.logStartOffset;
+        return e.markerOffset < log.logEndOffset && e.markerOffset >= log.logStartOffset && isAbortMarker(log, e);
       });
       for (const e of live) this.txn.index.addAborted(core.getLog(e.topic, e.partition), e);
       if (live.length === 0) this.txn.persist(encodeAbortedTombstone(id, n));
+      else if (live.length < entries.length) this.txn.persist(encodeAbortedRecord(id, n, live));
     }
 
     // Step 2
@@ -70,7 +77,16 @@ export class TxnRecovery {
         nextPid = Math.max(nextPid, this.txn.producers.rebuild(topic, p, core.getLog(topic, p)) + 1);
       }
     }
-    for (const meta of this.txn.txns.values()) nextPid = Math.max(nextPid, meta.producerId + 1);
+    for (const [id, meta] of this.txn.txns) {
+      nextPid = Math.max(nextPid, meta.producerId + 1);
+      // A power cut can keep records written with an epoch whose `__transaction_state` record it lost:
+      // never hand that epoch out again (its sequence numbers are taken).
+      const seen = this.txn.producers.maxEpoch(meta.producerId);
+      if (seen > meta.producerEpoch) {
+        meta.producerEpoch = seen;
+        this.txn.persistMeta(id, meta);
+      }
+    }
     this.txn.nextProducerId = nextPid;
     this.txn.producers.firstIdOfThisRun = nextPid;
 
@@ -84,4 +100,16 @@ export class TxnRecovery {
     }
     if (ended.length > 0) core.warn(`transaction coordinator: ended ${ended.length} transaction(s) left open: ${ended.join(', ')}`);
   }
+}
+
+/** True when the batch at `e.markerOffset` is still the ABORT marker of `e.producerId`. */
+function isAbortMarker(log: PartitionLog, e: AbortedEntry): boolean {
+  const [batch] = log.read(e.markerOffset, { maxRecords: 1 });
+  return (
+    batch !== undefined &&
+    batch.baseOffset === e.markerOffset &&
+    batch.isControl &&
+    batch.producerId === e.producerId &&
+    decodeMarkerKey(batch.records[0]?.key ?? null) === 'ABORT'
+  );
 }

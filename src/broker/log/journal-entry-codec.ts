@@ -1,0 +1,116 @@
+/**
+ * The byte format of the commit journal (`commit-journal.ts`).
+ *
+ * Header, at position 0 (the rest of the first 4 KiB is unused):
+ * ```
+ * 0  u32 magic 'TRJH'   4  u32 version (1)   8  u32 generation   12  u32 CRC-32 of bytes 0..11
+ * ```
+ * Entries, back to back from position 4096; one entry per journaled sync:
+ * ```
+ * 0  u32 magic 'TRJE'   4  u32 generation   8  u32 body length   12  u32 CRC-32 of bytes 0..11 and the body
+ * body: u16 chunk count, then per chunk:
+ *   u16 topic length, topic (UTF-8), u32 partition, f64 base offset, u32 data length, data (whole batches)
+ * ```
+ * An entry counts only when its magic, generation (the header's) and CRC all match: zeros, a torn write
+ * and an entry of an earlier lap round the file all fail one of them, and the journal ends there.
+ */
+import { crc32 } from 'node:zlib';
+
+export const HEADER_MAGIC = 0x54524a48;
+export const ENTRY_MAGIC = 0x54524a45;
+export const JOURNAL_VERSION = 1;
+export const HEADER_SIZE = 16;
+export const DATA_START = 4096;
+export const ENTRY_HEADER_SIZE = 16;
+
+/** The bytes one log handed to the journal: whole batches, the first at `baseOffset`. */
+export interface JournalChunk {
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  data: Buffer;
+}
+
+/** The header block: magic, version, generation, CRC. */
+export function encodeHeader(generation: number): Buffer {
+  const buf = Buffer.alloc(HEADER_SIZE);
+  buf.writeUInt32BE(HEADER_MAGIC, 0);
+  buf.writeUInt32BE(JOURNAL_VERSION, 4);
+  buf.writeUInt32BE(generation >>> 0, 8);
+  buf.writeUInt32BE(crc32(buf.subarray(0, 12)), 12);
+  return buf;
+}
+
+/** The generation of a valid header, or a reason it is not one. */
+export function decodeHeader(buf: Buffer): number | string {
+  if (buf.length < HEADER_SIZE) return `header is ${buf.length} bytes, expected ${HEADER_SIZE}`;
+  if (buf.readUInt32BE(0) !== HEADER_MAGIC) return 'bad header magic';
+  if (buf.readUInt32BE(12) !== crc32(buf.subarray(0, 12))) return 'header CRC mismatch';
+  if (buf.readUInt32BE(4) !== JOURNAL_VERSION) return `unknown journal version ${buf.readUInt32BE(4)}`;
+  return buf.readUInt32BE(8);
+}
+
+/**
+ * One entry as a list of buffers for a single `writev` (the chunks' data are not copied), and its size.
+ * The CRC is computed over the pieces in turn.
+ */
+export function encodeEntry(generation: number, chunks: readonly JournalChunk[]): { pieces: Buffer[]; size: number } {
+  if (chunks.length > 0xffff) throw new RangeError(`a journal entry holds at most 65535 chunks, got ${chunks.length}`);
+  const head = Buffer.alloc(ENTRY_HEADER_SIZE + 2);
+  const pieces: Buffer[] = [head];
+  let bodyLength = 2;
+  head.writeUInt16BE(chunks.length, ENTRY_HEADER_SIZE);
+  for (const c of chunks) {
+    const topic = Buffer.from(c.topic, 'utf8');
+    const meta = Buffer.alloc(2 + topic.length + 4 + 8 + 4);
+    let at = meta.writeUInt16BE(topic.length, 0);
+    at += topic.copy(meta, at);
+    at = meta.writeUInt32BE(c.partition, at);
+    at = meta.writeDoubleBE(c.baseOffset, at);
+    meta.writeUInt32BE(c.data.length, at);
+    pieces.push(meta, c.data);
+    bodyLength += meta.length + c.data.length;
+  }
+  head.writeUInt32BE(ENTRY_MAGIC, 0);
+  head.writeUInt32BE(generation >>> 0, 4);
+  head.writeUInt32BE(bodyLength, 8);
+  let crc = crc32(head.subarray(0, 12));
+  crc = crc32(head.subarray(ENTRY_HEADER_SIZE), crc);
+  for (let i = 1; i < pieces.length; i++) crc = crc32(pieces[i]!, crc);
+  head.writeUInt32BE(crc, 12);
+  return { pieces, size: ENTRY_HEADER_SIZE + bodyLength };
+}
+
+/** The body length of the entry whose 16-byte header is `head`, or null when it is not an entry of `generation`. */
+export function entryBodyLength(head: Buffer, generation: number): number | null {
+  if (head.length < ENTRY_HEADER_SIZE || head.readUInt32BE(0) !== ENTRY_MAGIC || head.readUInt32BE(4) !== generation >>> 0) return null;
+  return head.readUInt32BE(8);
+}
+
+/** The chunks of an entry (`head` as read, `body` of the length it gives), or a reason it is damaged. */
+export function decodeEntryBody(head: Buffer, body: Buffer): JournalChunk[] | string {
+  let crc = crc32(head.subarray(0, 12));
+  crc = crc32(body, crc);
+  if (crc !== head.readUInt32BE(12)) return 'entry CRC mismatch (torn write)';
+  const chunks: JournalChunk[] = [];
+  try {
+    const count = body.readUInt16BE(0);
+    let at = 2;
+    for (let i = 0; i < count; i++) {
+      const topicLength = body.readUInt16BE(at);
+      const topic = body.toString('utf8', at + 2, at + 2 + topicLength);
+      at += 2 + topicLength;
+      const partition = body.readUInt32BE(at);
+      const baseOffset = body.readDoubleBE(at + 4);
+      const length = body.readUInt32BE(at + 12);
+      at += 16;
+      if (at + length > body.length) return `chunk ${i} runs past the end of the entry`;
+      chunks.push({ topic, partition, baseOffset, data: body.subarray(at, at + length) });
+      at += length;
+    }
+    if (at !== body.length) return `${body.length - at} bytes follow the last chunk`;
+  } catch (err) {
+    return `entry body is malformed (${(err as Error).message})`;
+  }
+  return chunks;
+}

@@ -1,0 +1,249 @@
+import fc from 'fast-check';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CommitJournal } from '../../../src/broker/log/commit-journal.js';
+import { DurablePartitionLog } from '../../../src/broker/log/durable-partition-log.js';
+import { JournaledSync } from '../../../src/broker/log/journaled-sync.js';
+import { DATA_START, type JournalChunk } from '../../../src/broker/log/journal-entry-codec.js';
+import { Segment } from '../../../src/broker/log/segment.js';
+
+let dir: string;
+let warnings: string[];
+const warn = (m: string) => warnings.push(m);
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-journal-'));
+  warnings = [];
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const chunk = (topic: string, partition: number, baseOffset: number, text: string): JournalChunk => ({ topic, partition, baseOffset, data: Buffer.from(text) });
+const shape = (entries: JournalChunk[][]) => entries.map((e) => e.map((c) => [c.topic, c.partition, c.baseOffset, c.data.toString()]));
+
+describe('broker > log > CommitJournal', () => {
+  it('reads back the entries of the current generation, in order, after a reopen; none after a reset', async () => {
+    const file = path.join(dir, 'j');
+    let journal = CommitJournal.open(file, { warn });
+    expect(journal.tryAppend([chunk('a', 0, 0, 'one'), chunk('b', 3, 7, 'two')])).toBe(true);
+    expect(journal.tryAppend([chunk('a', 0, 1, 'three')])).toBe(true);
+    await journal.waitDurable();
+    await journal.close();
+    journal = CommitJournal.open(file, { warn });
+    expect(shape(journal.readEntries())).toEqual([
+      [['a', 0, 0, 'one'], ['b', 3, 7, 'two']],
+      [['a', 0, 1, 'three']],
+    ]);
+    journal.reset();
+    expect(journal.tryAppend([chunk('c', 1, 5, 'four')])).toBe(true);
+    await journal.close();
+    journal = CommitJournal.open(file, { warn });
+    // The old entries are still in the file behind the new one, but of an older generation.
+    expect(shape(journal.readEntries())).toEqual([[['c', 1, 5, 'four']]]);
+    await journal.close();
+    expect(warnings).toEqual([]);
+  });
+
+  it('ends at a torn entry, keeping the ones before it, and says so', async () => {
+    const file = path.join(dir, 'j');
+    const journal = CommitJournal.open(file, { warn });
+    journal.tryAppend([chunk('a', 0, 0, 'kept')]);
+    journal.tryAppend([chunk('a', 0, 1, 'torn-entry-data')]);
+    await journal.close();
+    // An entry of one chunk: 16-byte header, u16 count, u16 topic length, topic, u32, f64, u32, data.
+    const entrySize = (topic: string, data: string) => 16 + 2 + 2 + topic.length + 4 + 8 + 4 + data.length;
+    const lastByteOfSecond = DATA_START + entrySize('a', 'kept') + entrySize('a', 'torn-entry-data') - 1;
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from([0]), 0, 1, lastByteOfSecond); // as if the write stopped short of it
+    fs.closeSync(fd);
+    const reopened = CommitJournal.open(file, { warn });
+    expect(shape(reopened.readEntries())).toEqual([[['a', 0, 0, 'kept']]]);
+    await reopened.close();
+    expect(warnings.join('\n')).toMatch(/entry at \d+: entry CRC mismatch/);
+  });
+
+  it('starts empty, with a warning, when its header is damaged', async () => {
+    const file = path.join(dir, 'j');
+    const journal = CommitJournal.open(file, { warn });
+    journal.tryAppend([chunk('a', 0, 0, 'x')]);
+    await journal.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from([0xff]), 0, 1, 9);
+    fs.closeSync(fd);
+    const reopened = CommitJournal.open(file, { warn });
+    expect(reopened.readEntries()).toEqual([]);
+    await reopened.close();
+    expect(warnings.join('\n')).toMatch(/header CRC mismatch; starting it empty/);
+  });
+
+  it('refuses an entry past its capacity until a reset', async () => {
+    const journal = CommitJournal.open(path.join(dir, 'j'), { warn, capacityBytes: 2 * DATA_START });
+    const big = 'x'.repeat(1500);
+    expect(journal.tryAppend([chunk('a', 0, 0, big)])).toBe(true);
+    expect(journal.tryAppend([chunk('a', 0, 1, big)])).toBe(true);
+    expect(journal.tryAppend([chunk('a', 0, 2, big)])).toBe(false);
+    journal.reset();
+    expect(journal.tryAppend([chunk('a', 0, 2, big)])).toBe(true);
+    expect(shape(journal.readEntries())).toEqual([[['a', 0, 2, big]]]);
+    await journal.close();
+  });
+
+  it('lets concurrent committers share an fdatasync', async () => {
+    const journal = CommitJournal.open(path.join(dir, 'j'), { warn });
+    const fdatasync = vi.spyOn(fs, 'fdatasync');
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < 6; i++) {
+      journal.tryAppend([chunk('a', 0, i, `r${i}`)]);
+      waits.push(journal.waitDurable());
+    }
+    await Promise.all(waits);
+    expect(fdatasync.mock.calls.length).toBeGreaterThanOrEqual(1);
+    expect(fdatasync.mock.calls.length).toBeLessThanOrEqual(2);
+    await journal.waitDurable(); // nothing new: no fdatasync
+    expect(fdatasync.mock.calls.length).toBeLessThanOrEqual(2);
+    await journal.close();
+  });
+
+  it('property: reopened, it holds exactly the entries appended since the last reset', async () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('append' as const), texts: fc.array(fc.string({ minLength: 0, maxLength: 300 }), { minLength: 1, maxLength: 3 }) }),
+      fc.record({ kind: fc.constant('reset' as const) }),
+      fc.record({ kind: fc.constant('reopen' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        const file = path.join(fs.mkdtempSync(path.join(dir, 'p-')), 'j');
+        let journal = CommitJournal.open(file, { warn, capacityBytes: 3 * DATA_START });
+        let model: string[][] = [];
+        try {
+          for (const o of ops) {
+            if (o.kind === 'append') {
+              const chunks = o.texts.map((t, i) => chunk('t', i, model.length, t));
+              if (!journal.tryAppend(chunks)) {
+                journal.reset(); // what the owner does once its checkpoint made the logs durable
+                model = [];
+                expect(journal.tryAppend(chunks)).toBe(true);
+              }
+              model.push(o.texts);
+            } else if (o.kind === 'reset') {
+              journal.reset();
+              model = [];
+            } else {
+              await journal.close();
+              journal = CommitJournal.open(file, { warn, capacityBytes: 3 * DATA_START });
+              expect(journal.readEntries().map((e) => e.map((c) => c.data.toString()))).toEqual(model);
+            }
+          }
+          await journal.close();
+          journal = CommitJournal.open(file, { warn, capacityBytes: 3 * DATA_START });
+          expect(journal.readEntries().map((e) => e.map((c) => c.data.toString()))).toEqual(model);
+        } finally {
+          await journal.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(warnings).toEqual([]);
+  });
+});
+
+/** Segment file → bytes fsynced (size at the start of each completed fsync): what a power cut keeps. */
+function trackFsyncs(): Map<string, number> {
+  const durable = new Map<string, number>();
+  const fsync = Segment.prototype.fsync;
+  vi.spyOn(Segment.prototype, 'fsync').mockImplementation(async function (this: Segment) {
+    const size = this.size;
+    await fsync.call(this);
+    durable.set(this.logPath, Math.max(size, durable.get(this.logPath) ?? 0));
+  });
+  const fsyncSync = Segment.prototype.fsyncSync;
+  vi.spyOn(Segment.prototype, 'fsyncSync').mockImplementation(function (this: Segment) {
+    const size = this.size;
+    fsyncSync.call(this);
+    durable.set(this.logPath, Math.max(size, durable.get(this.logPath) ?? 0));
+  });
+  return durable;
+}
+
+function valuesOf(log: DurablePartitionLog): string[] {
+  return log.read(log.logStartOffset).flatMap((b) => b.records.map((r) => r.value!.toString()));
+}
+
+describe('broker > log > JournaledSync', () => {
+  it('property: after a power cut (every segment cut back towards its fsynced size) each log keeps every synced record, in order', async () => {
+    const op = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('append' as const), log: fc.nat({ max: 2 }), count: fc.integer({ min: 1, max: 40 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('sync' as const), logs: fc.subarray([0, 1, 2], { minLength: 1 }) }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), async (ops, cuts) => {
+        vi.restoreAllMocks();
+        const durable = trackFsyncs();
+        const root = fs.mkdtempSync(path.join(dir, 'p-'));
+        const open = () => {
+          // Tiny segments and journal: rolls (direct syncs) and journal laps (checkpoints) both happen.
+          const logs = [0, 1, 2].map((p) => DurablePartitionLog.open(path.join(root, String(p)), { segmentBytes: 4000, onWarning: warn }));
+          const sync = new JournaledSync(CommitJournal.open(path.join(root, 'commit.journal'), { warn, capacityBytes: 4 * DATA_START }), warn);
+          logs.forEach((log, p) => sync.track(log, 't', p));
+          return { logs, sync };
+        };
+        let { logs, sync } = open();
+        sync.replay(() => undefined);
+        const sent: string[][] = [[], [], []];
+        const acked = [0, 0, 0];
+        for (const o of ops) {
+          if (o.kind === 'append') {
+            const records = Array.from({ length: o.count }, (_, i) => ({ timestamp: 0, key: null, value: Buffer.from(`${o.log}-${sent[o.log]!.length + i}`), headers: {} }));
+            logs[o.log]!.append({ records });
+            sent[o.log]!.push(...records.map((r) => r.value.toString()));
+          } else {
+            const before = o.logs.map((l) => sent[l]!.length);
+            await sync.sync(o.logs.map((l) => logs[l]!));
+            o.logs.forEach((l, i) => (acked[l] = before[i]!));
+          }
+        }
+        // Power cut: closing fsyncs nothing; then every segment file loses part of its unsynced tail.
+        for (const log of logs) log.close();
+        await sync.close();
+        const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.log')).map((f) => path.join(root, f));
+        files.forEach((file, i) => {
+          const size = fs.statSync(file).size;
+          const kept = Math.min(size, durable.get(file) ?? 0);
+          fs.truncateSync(file, kept + Math.floor((cuts[i % 3] ?? 0) * (size - kept)));
+        });
+        ({ logs, sync } = open());
+        const byPartition = (_t: string, p: number) => logs[p];
+        sync.replay(byPartition);
+        for (let p = 0; p < 3; p++) {
+          const got = valuesOf(logs[p]!);
+          expect(got.length).toBeGreaterThanOrEqual(acked[p]!);
+          expect(got).toEqual(sent[p]!.slice(0, got.length));
+        }
+        for (const log of logs) log.close();
+        await sync.close();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('syncs a log directly the first time (its directory is new), through the journal after that', async () => {
+    const log = DurablePartitionLog.open(path.join(dir, 'p'), { onWarning: warn });
+    const sync = new JournaledSync(CommitJournal.open(path.join(dir, 'commit.journal'), { warn }), warn);
+    sync.track(log, 't', 0);
+    const direct = vi.spyOn(log, 'sync');
+    const append = vi.spyOn(CommitJournal.prototype, 'tryAppend');
+    const record = { timestamp: 0, key: null, value: Buffer.from('v'), headers: {} };
+    log.append({ records: [record] });
+    await sync.sync([log]);
+    expect([direct.mock.calls.length, append.mock.calls.length]).toEqual([1, 0]);
+    log.append({ records: [record] });
+    await sync.sync([log]);
+    expect([direct.mock.calls.length, append.mock.calls.length]).toEqual([1, 1]);
+    log.close();
+    await sync.close();
+  });
+});
