@@ -10,7 +10,7 @@ import { InternalTopicSinkGraphNode } from '../internal/fk-graph-nodes.js';
 import { responseResolverProcessor } from '../internal/fk-response-resolver-processor.js';
 import { subscriptionSendProcessor, type ForeignKeyExtractor } from '../internal/fk-subscription-send-processor.js';
 import { subscriptionJoinProcessor, subscriptionReceiveProcessor } from '../internal/fk-subscription-processors.js';
-import { fkJoinSerde } from '../internal/fk-value-hash.js';
+import { fkJoinSerde } from '../internal/fk-join-serde.js';
 import { SubscriptionResponseWrapperSerde, SubscriptionWrapperSerde, type SubscriptionResponseWrapper } from '../internal/fk-wrappers.js';
 import { ProcessorGraphNode, SourceGraphNode, StateStoreGraphNode } from '../internal/graph-nodes.js';
 import { joinableTableStore } from '../internal/joinable-table.js';
