@@ -21,7 +21,9 @@ export interface WindowBytesStoreSupplier {
 /**
  * Builds typed window stores, one per task: metered → (caching) → (change-logging) → inner.
  * Immutable; logging on and caching off by default. The changelog is `compact,delete` with
- * `retention.ms` = store retention + 1 day, as in Kafka.
+ * `retention.ms` = store retention + 1 day, as in Kafka. With caching and logging off over an
+ * in-memory supplier (no duplicates), nothing below the metered layer needs bytes, so the built
+ * store keeps keys and values as objects (`InMemoryWindowStore.objectLevel`).
  * @example
  * const b = Stores.windowStoreBuilder(Stores.persistentWindowStore('clicks', 3_600_000, 60_000, false), Serdes.string(), Serdes.long());
  */
