@@ -42,6 +42,10 @@ export class BytesTable<V> {
   private hashes = new Int32Array(0);
   /** The slot each entry sits in (to remove by id without probing). */
   private slotOf = new Int32Array(0);
+  /**
+   * Pairs (entry id, its hash) per slot: a probe reads one cache line, and compares hashes before
+   * touching an entry.
+   */
   private slots = new Int32Array(0);
   private mask = 0;
   private freeIds: number[] = [];
@@ -76,7 +80,7 @@ export class BytesTable<V> {
   private allocate(capacity: number): void {
     this.resizeEntries(capacity);
     // Load factor <= 1/2: probes stay short and an empty slot always ends one.
-    this.slots = new Int32Array(capacity * 2).fill(EMPTY);
+    this.slots = new Int32Array(capacity * 4).fill(EMPTY);
     this.mask = capacity * 2 - 1;
     for (let id = 0; id < this.used; id++) {
       if (this.keys[id] !== undefined) this.place(id, this.hashes[id]!);
@@ -87,8 +91,9 @@ export class BytesTable<V> {
     const slots = this.slots;
     const mask = this.mask;
     let s = hash & mask;
-    while (slots[s] !== EMPTY) s = (s + 1) & mask;
-    slots[s] = id;
+    while (slots[2 * s] !== EMPTY) s = (s + 1) & mask;
+    slots[2 * s] = id;
+    slots[2 * s + 1] = hash;
     this.slotOf[id] = s;
   }
 
@@ -98,21 +103,22 @@ export class BytesTable<V> {
     const slots = this.slots;
     const mask = this.mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const id = slots[s]!;
+      const id = slots[2 * s]!;
       if (id === EMPTY) return -1;
-      if (this.hashes[id] === h && equalBytes(this.keys[id]!, key)) return id;
+      if (slots[2 * s + 1] === h && equalBytes(this.keys[id]!, key)) return id;
     }
   }
 
   /** The id of `key`, adding it (value undefined) when absent; {@link added} says which. */
   intern(key: Buffer): number {
     const h = hashBytes(key);
+    const slots = this.slots;
     const mask = this.mask;
     let s = h & mask;
     for (;;) {
-      const id = this.slots[s]!;
+      const id = slots[2 * s]!;
       if (id === EMPTY) break;
-      if (this.hashes[id] === h && equalBytes(this.keys[id]!, key)) {
+      if (slots[2 * s + 1] === h && equalBytes(this.keys[id]!, key)) {
         this.added = false;
         return id;
       }
@@ -129,7 +135,8 @@ export class BytesTable<V> {
         this.place(this.used, h);
       } else {
         this.keys[this.used] = key;
-        this.slots[s] = this.used;
+        slots[2 * s] = this.used;
+        slots[2 * s + 1] = h;
         this.slotOf[this.used] = s;
       }
       this.hashes[this.used] = h;
@@ -140,7 +147,8 @@ export class BytesTable<V> {
     this.keys[id] = key;
     this.vals[id] = undefined;
     this.hashes[id] = h;
-    this.slots[s] = id;
+    slots[2 * s] = id;
+    slots[2 * s + 1] = h;
     this.slotOf[id] = s;
     this.live++;
     return id;
@@ -177,15 +185,17 @@ export class BytesTable<V> {
     // Backward-shift deletion: pull later entries of the probe run into the hole, so lookups never
     // need tombstones.
     let hole = this.slotOf[id]!;
-    slots[hole] = EMPTY;
+    slots[2 * hole] = EMPTY;
     for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
-      const e = slots[j]!;
+      const e = slots[2 * j]!;
       if (e === EMPTY) break;
-      const home = this.hashes[e]! & mask;
+      const hash = slots[2 * j + 1]!;
+      const home = hash & mask;
       if (((j - home) & mask) >= ((j - hole) & mask)) {
-        slots[hole] = e;
+        slots[2 * hole] = e;
+        slots[2 * hole + 1] = hash;
         this.slotOf[e] = hole;
-        slots[j] = EMPTY;
+        slots[2 * j] = EMPTY;
         hole = j;
       }
     }
