@@ -79,7 +79,8 @@ export class NamedCache {
 
   /** The cached value of `key` (null: a cached delete), or undefined when the key is not cached. */
   valueOf(key: Buffer): Buffer | null | undefined {
-    return this.table.get(key);
+    // Reads right after a flush find the cache empty: no need to hash the key.
+    return this.table.size === 0 ? undefined : this.table.get(key);
   }
 
   private unlink(id: number): void {
