@@ -33,7 +33,8 @@ const NONE = -1;
  * most cached entries live long enough to be promoted by the garbage collector and die at the next
  * flush; an object, a latin1 key string and a map slot per write cost more than the write itself.
  * Here an entry is the key and value buffers plus a few numbers in arrays. {@link CacheEntry}
- * objects are made only for what leaves the cache (evictions, drains, range reads).
+ * objects are made only on request (`get`, range reads, `drain`, evictions to an `onEvict`
+ * listener); the key-value layer takes evictions and drains as parts instead.
  * Why a linked list and not insertion order: a write moves its key to the young end, and eviction
  * must find the oldest in O(1).
  * Why the sorted index is lazy: most caches are written and flushed without a range read; the

@@ -49,7 +49,9 @@ export class StoreSpace {
 
   /** The committed-or-staged value of a key; null when absent. */
   get(key: Buffer): Buffer | null {
-    const staged = this.pending.get(key) ?? this.inFlight?.get(key);
+    // A staged delete is null, not undefined: it hides the value below (so no `??` here).
+    let staged = this.pending.get(key);
+    if (staged === undefined && this.inFlight !== null) staged = this.inFlight.get(key);
     if (staged !== undefined) return staged;
     return this.root.getSync(this.dbKey(key)) ?? null;
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StagedWrites } from '../../state/internal/staged-writes.js';
+import { StoreSpace, type SpaceBatch, type SpaceRoot, type SpaceSublevel } from '../../state/internal/store-space.js';
 
 const hex = (b: Buffer) => b.toString('hex');
 
@@ -43,5 +44,40 @@ describe('state > StagedWrites', () => {
         expect(staged.size).toBe(model.size);
       }),
     );
+  });
+});
+
+describe('state > StoreSpace staging', () => {
+  const fakeSub: SpaceSublevel = { keys: () => ({ nextv: async () => [], close: async () => {} }) };
+  const root = (disk: Map<string, Buffer>): SpaceRoot => ({ getSync: (k) => disk.get(k.toString('latin1')) });
+  const b = (s: string) => Buffer.from(s);
+
+  it('puts back the writes of a failed batch unless they were overwritten since, keeping write order', () => {
+    const space = new StoreSpace('s', fakeSub, root(new Map()), b('!s!'), () => {});
+    space.stage(b('a'), b('1'));
+    space.stage(b('b'), b('1'));
+    space.stage(b('a'), b('2')); // a logged twice: the batch gets both, last one last
+    const ops: string[] = [];
+    const batch: SpaceBatch = { put: (k, v) => ops.push(`${k}=${v}`), del: (k) => ops.push(`${k}=del`) };
+    expect(space.takePending(batch)).toBe(true);
+    expect(ops).toEqual(['!s!a=1', '!s!b=1', '!s!a=2']);
+    expect(space.get(b('a'))).toEqual(b('2')); // in flight: still readable
+    space.stage(b('b'), null);
+    space.releaseInFlight(true);
+    expect(space.get(b('a'))).toEqual(b('2'));
+    expect(space.get(b('b'))).toBeNull();
+    const again: string[] = [];
+    space.takePending({ put: (k, v) => again.push(`${k}=${v}`), del: (k) => again.push(`${k}=del`) });
+    expect(again.sort()).toEqual(['!s!a=2', '!s!b=del']);
+  });
+
+  it('reads staged writes first, then the disk', () => {
+    const space = new StoreSpace('s', fakeSub, root(new Map([['!s!x', b('disk')]])), b('!s!'), () => {});
+    expect(space.get(b('x'))).toEqual(b('disk'));
+    space.stage(b('x'), null);
+    expect(space.get(b('x'))).toBeNull();
+    space.stage(b('x'), b('new'));
+    expect(space.get(b('x'))).toEqual(b('new'));
+    expect(space.pendingCount()).toBe(1);
   });
 });
