@@ -1,8 +1,10 @@
 /**
  * Transaction cost (issue 6): the same records produced on the durable broker (fsync 'commit'),
  * (a) by a plain producer in sends of 1,000, with one fsync at the end, and (b) by a transactional
- * producer committing every 1,000 records (a commit = PrepareCommit record, fsync of every written log,
- * markers in the touched partitions). Ratio = plain ms / transactional ms; the target is >= 0.5.
+ * producer committing every 1,000 records (a commit = sync of the records, PrepareCommit record and its
+ * sync — on the durable broker each sync is one fdatasync of the commit journal, see
+ * src/broker/log/journaled-sync.ts — then markers in the touched partitions). Ratio = plain ms /
+ * transactional ms; the target is >= 0.5.
  * Best of three alternating rounds, each on a fresh topic, so JIT warm-up or one slow fsync does not decide.
  * Row (c) runs (b) on a broker with fsync 'never': what the transaction protocol costs without the disk.
  */

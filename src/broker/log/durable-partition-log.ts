@@ -6,7 +6,8 @@
  * Hot path: `append` encodes a batch into one Buffer and writes it with one `fs.writeSync`; index
  * entries stay in memory until `sync`, a roll or `close`. Reads go through the sparse offset index and
  * return views of the chunk read, after checking each batch's CRC. Durability is explicit: `sync()`
- * fsyncs on the thread pool. Retention (`deleteRecordsBefore` over `segmentSummaries`) and compaction
+ * fsyncs on the thread pool; a broker's data directory usually hands the unsynced tail to its commit
+ * journal instead (`takeJournalTail`, `replayBatches`, `syncNow`: see `journaled-sync.ts`). Retention (`deleteRecordsBefore` over `segmentSummaries`) and compaction
  * (`compact`, see `log-cleaner.ts`) never touch the active segment.
  */
 import fs from 'node:fs';
