@@ -77,7 +77,10 @@ export class BytesTable<V> {
     this.slotOf = slotOf;
   }
 
-  private allocate(capacity: number): void {
+  private allocate(requested: number): void {
+    // A power of two, so the slot mask (2 × capacity − 1) is all ones: otherwise probes reach only
+    // some slots and an insert can cycle forever (StagedWrites asks for any size).
+    const capacity = 2 ** Math.ceil(Math.log2(requested));
     this.resizeEntries(capacity);
     // Load factor <= 1/2: probes stay short and an empty slot always ends one.
     this.slots = new Int32Array(capacity * 4).fill(EMPTY);

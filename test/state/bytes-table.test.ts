@@ -65,6 +65,20 @@ describe('state > BytesTable', () => {
     expect(table.size).toBe(20_000 - Math.ceil(20_000 / 3));
   });
 
+  it('property: any initial capacity rounds up to a power of two and holds many more keys', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), (initial) => {
+        const table = new BytesTable<number>(initial);
+        // Checked first: with a capacity that is not a power of two, the inserts below never return.
+        expect(Number.isInteger(Math.log2(table.capacity))).toBe(true);
+        expect(table.capacity).toBeGreaterThanOrEqual(initial);
+        for (let i = 0; i < 2 * initial + 10; i++) table.set(Buffer.from(`k${i}`), i);
+        for (let i = 0; i < 2 * initial + 10; i++) expect(table.get(Buffer.from(`k${i}`))).toBe(i);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('lists entries in the order they were first set while nothing was removed', () => {
     const table = new BytesTable<string>();
     for (const k of ['c', 'a', 'b', 'a']) table.set(Buffer.from(k), k.toUpperCase());
