@@ -133,8 +133,13 @@ export class TaskStateDb {
     this.assertOpen();
     const batch = this.db.batch();
     const taken: StoreSpace[] = [];
+    // classic-level copies each key into the native WriteBatch as it is added (binding.cc batch_put
+    // -> WriteBatch::Put); abstract-level keeps the key object only for 'write' listeners and
+    // prewrite hooks, which this private database never gets (checked anyway). So store spaces may
+    // pass one reused buffer per key length instead of a new one per staged write.
+    const copiesKeys = this.db.listenerCount('write') === 0 && (this.db.hooks.prewrite as { noop?: boolean }).noop === true;
     for (const space of this.spaces.values()) {
-      if (space.takePending(batch as unknown as SpaceBatch)) taken.push(space);
+      if (space.takePending(batch as unknown as SpaceBatch, copiesKeys)) taken.push(space);
     }
     const cp = this.checkpointSublevel;
     for (const tp of this.checkpoint.keys()) if (!checkpointOffsets.has(tp)) batch.del(tp, { sublevel: cp } as never);

@@ -71,6 +71,21 @@ describe('state > StoreSpace staging', () => {
     expect(again.sort()).toEqual(['!s!a=2', '!s!b=del']);
   });
 
+  it('hands a batch that copies keys every staged key, prefixed, through one buffer per key length', () => {
+    const space = new StoreSpace('s', fakeSub, root(new Map()), b('!s!'), () => {});
+    const keys = ['a', 'bb', 'c', 'dd', 'x'.repeat(40), 'y'.repeat(40), 'e'];
+    keys.forEach((k, i) => space.stage(b(k), i === 3 ? null : b(String(i))));
+    const ops: string[] = [];
+    const seen = new Set<Buffer>();
+    const batch: SpaceBatch = {
+      put: (k, v) => (seen.add(k), ops.push(`${k}=${v}`)),
+      del: (k) => (seen.add(k), ops.push(`${k}=del`)),
+    };
+    space.takePending(batch, true);
+    expect(ops).toEqual(['!s!a=0', '!s!bb=1', '!s!c=2', '!s!dd=del', `!s!${'x'.repeat(40)}=4`, `!s!${'y'.repeat(40)}=5`, '!s!e=6']);
+    expect(seen.size).toBe(3); // lengths 1, 2 and 40
+  });
+
   it('reads staged writes first, then the disk', () => {
     const space = new StoreSpace('s', fakeSub, root(new Map([['!s!x', b('disk')]])), b('!s!'), () => {});
     expect(space.get(b('x'))).toEqual(b('disk'));
