@@ -41,12 +41,14 @@ const produce = (b: Broker, ws: readonly string[]) => b.producer().send(ws.map((
 const committedInputs = async (b: Broker) => (await b.admin().describeGroup(APP)).offsets.filter((o) => o.topic === 'words').reduce((n, o) => n + o.committed, 0);
 
 describe('runtime > exactly_once_v2 > a stalled instance (zombie)', () => {
-  it('an instance stalled past its poll/session timeout, with an open transaction, cannot commit when it wakes: TaskMigratedError, its writes stay invisible, it rejoins; output stays exactly-once', async () => {
+  it('an instance stalled past its session timeout (no polls, no heartbeats), with an open transaction, cannot commit when it wakes: TaskMigratedError, its writes stay invisible, it rejoins; output stays exactly-once', async () => {
     const b = await Broker.open({ dataDir: tempDir(), fsync: 'never' });
     cleanups.push(() => b.close());
     await b.admin().createTopics([{ topic: 'words', partitions: 4 }, { topic: 'counts-out', partitions: 2 }]);
-    // Instance A: short group timeouts, so a stall of ~1 s is "past its timeout" (Kafka: session.timeout.ms / max.poll.interval.ms).
-    const stallable = new StallableClients(b, { sessionTimeoutMs: 400, heartbeatIntervalMs: 50, maxPollIntervalMs: 400 });
+    // Instance A: a short session timeout, and heartbeats only from its polls (the background heartbeat
+    // interval is longer than the test): when its loop stalls it stops polling *and* heartbeating, as
+    // in a long GC pause, and the group evicts it after 600 ms (Kafka's session.timeout.ms).
+    const stallable = new StallableClients(b, { sessionTimeoutMs: 600, heartbeatIntervalMs: 600_000 });
     const warningsA: string[] = [];
     const a = start(stallable, 'a', warningsA);
     cleanups.push(() => stallable.release()); // runs before A's close (cleanups run in reverse)

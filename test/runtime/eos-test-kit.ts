@@ -69,8 +69,9 @@ export function exactlyOnceViolation(counts: Map<string, number[]>, words: reado
  * A client factory over `broker` whose transactional producer can be stalled: once `stall()` is
  * armed, the next `send` lands in the broker (inside the open transaction) and then does not return
  * until `release()` — the instance's loop stops right there, between its sends and its commit, and
- * stops polling. Its consumer uses short group timeouts (`consumer` options), so the group removes it
- * while it stalls and gives its tasks to the other instances.
+ * stops polling. With consumer options that heartbeat only from polls (a background heartbeat
+ * interval longer than the test) and a short session timeout, it stops heartbeating too, like a
+ * process in a long GC pause: the group evicts it and gives its tasks to the other instances.
  */
 export class StallableClients implements ClientFactory {
   #armed = false;
