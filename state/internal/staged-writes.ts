@@ -9,8 +9,8 @@ const FOLD_AFTER = 1 << 18;
 /**
  * The writes staged in one store space for one commit, last write of a key winning. Held first as
  * an append-only log (two arrays: a write costs two pushes); folded into a byte-keyed table
- * ({@link BytesTable}) by the first lookup — and from then on kept there — or when the log gets
- * long.
+ * ({@link BytesTable}) by the first lookup, or when the log gets long, and kept there until the
+ * commit clears it.
  *
  * Why a log first: below a caching layer, and in any write-only store, nothing reads the staged
  * writes before the commit; a lookup structure for them would be paid on every write for nothing.
