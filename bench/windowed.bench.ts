@@ -37,7 +37,9 @@ export function makeInput(n: number): Record<string, string>[] {
   const keys = Array.from({ length: KEYS }, (_, i) => `user-${i}`);
   const out: Record<string, string>[] = new Array(n);
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  // 32-bit LCG with Math.imul: a plain `seed * 1103515245` passes 2^53 and loses its low bits, which
+  // left the generator in a short cycle that reached only about half of the keys.
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x80000000);
   for (let i = 0; i < n; i++) {
     const late = rand() < 0.1 ? Math.floor(rand() * 2000) : 0;
     out[i] = new Record(keys[Math.floor(rand() * KEYS)]!, 'v', Math.max(0, i - late));
