@@ -68,6 +68,21 @@ export class StagedWrites {
     for (let i = 0; i < keys.length; i++) visit(keys[i]!, values[i]!);
   }
 
+  /**
+   * Every staged write in write order as two parallel arrays (a key may come more than once; its
+   * last write last). The log's own arrays when nothing folded it: read them, do not keep them.
+   */
+  entries(): { readonly keys: readonly Buffer[]; readonly values: readonly (Buffer | null)[] } {
+    if (this.table === null) return { keys: this.logKeys, values: this.logValues };
+    const keys: Buffer[] = [];
+    const values: (Buffer | null)[] = [];
+    this.table.forEach((k, v) => {
+      keys.push(k);
+      values.push(v);
+    });
+    return { keys, values };
+  }
+
   /** The last staged write of every key, once each. */
   forEachLatest(visit: (key: Buffer, value: Buffer | null) => void): void {
     if (!this.empty) this.fold().forEach(visit);

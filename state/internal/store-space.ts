@@ -95,19 +95,26 @@ export class StoreSpace {
     if (batchCopiesKeys) {
       const plen = this.prefix.length;
       const byLength = new Map<number, Buffer>();
-      this.pending.forEach((key, value) => {
+      const { keys, values } = this.pending.entries();
+      let dbKey = this.prefix;
+      for (let j = 0; j < keys.length; j++) {
+        const key = keys[j]!;
         const n = key.length;
-        let dbKey = byLength.get(n);
-        if (dbKey === undefined) {
-          dbKey = Buffer.allocUnsafe(plen + n);
-          dbKey.set(this.prefix, 0);
-          byLength.set(n, dbKey);
+        if (dbKey.length !== plen + n) {
+          let forLength = byLength.get(n);
+          if (forLength === undefined) {
+            forLength = Buffer.allocUnsafe(plen + n);
+            forLength.set(this.prefix, 0);
+            byLength.set(n, forLength);
+          }
+          dbKey = forLength;
         }
         if (n <= 32) for (let i = 0; i < n; i++) dbKey[plen + i] = key[i]!;
         else dbKey.set(key, plen);
+        const value = values[j]!;
         if (value === null) batch.del(dbKey);
         else batch.put(dbKey, value);
-      });
+      }
     } else {
       this.pending.forEach((key, value) => {
         if (value === null) batch.del(this.dbKey(key));
