@@ -1,4 +1,5 @@
 import { stringSerde } from '../src/serdes/primitive-serdes.js';
+import { resolveDefaultSerde } from '../src/serdes/default-serde.js';
 import type { Serde } from '../src/serdes/serde.js';
 import { asciiBytes } from './internal/ascii-bytes.js';
 import { isFlushListenable } from './internal/wrapped-key-value-bytes-store.js';
@@ -25,17 +26,24 @@ export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | nul
 export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<KeyValueBytesStore> implements KeyValueStore<K, V>, RestorableStore {
   private immediate: FlushListener<K, V> | null = null;
   /** Keys (values) use the built-in string serde: short ASCII ones are encoded here (same bytes, faster). */
-  private readonly stringKeys: boolean;
-  private readonly stringValues: boolean;
+  private stringKeys: boolean;
+  private stringValues: boolean;
 
   constructor(
     inner: KeyValueBytesStore,
-    readonly keySerde: Serde<K>,
-    readonly valueSerde: Serde<V>,
+    public keySerde: Serde<K>,
+    public valueSerde: Serde<V>,
   ) {
     super(inner);
     this.stringKeys = (keySerde as Serde<unknown>) === stringSerde;
     this.stringValues = (valueSerde as Serde<unknown>) === stringSerde;
+  }
+
+  protected override useDefaultSerdes(key: Serde<unknown> | undefined, value: Serde<unknown> | undefined): void {
+    this.keySerde = resolveDefaultSerde(this.keySerde, key);
+    this.valueSerde = resolveDefaultSerde(this.valueSerde, value);
+    this.stringKeys = (this.keySerde as Serde<unknown>) === stringSerde;
+    this.stringValues = (this.valueSerde as Serde<unknown>) === stringSerde;
   }
 
   setFlushListener(listener: FlushListener<K, V>): boolean {

@@ -1,4 +1,5 @@
 import type { Windowed } from '../src/core/windowed.js';
+import { resolveDefaultSerde } from '../src/serdes/default-serde.js';
 import type { Serde } from '../src/serdes/serde.js';
 import { MeteredStoreBase } from './internal/metered-store-base.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
@@ -21,11 +22,16 @@ export class MeteredSessionStore<K, AGG> extends MeteredStoreBase<SessionBytesSt
 
   constructor(
     inner: SessionBytesStore,
-    readonly keySerde: Serde<K>,
-    readonly aggSerde: Serde<AGG>,
+    public keySerde: Serde<K>,
+    public aggSerde: Serde<AGG>,
   ) {
     super(inner);
   }
+  protected override useDefaultSerdes(key: Serde<unknown> | undefined, value: Serde<unknown> | undefined): void {
+    this.keySerde = resolveDefaultSerde(this.keySerde, key);
+    this.aggSerde = resolveDefaultSerde(this.aggSerde, value);
+  }
+
 
   /**
    * Hears every session update that leaves the store: once per flush with a caching layer below

@@ -1,4 +1,5 @@
 import type { Windowed } from '../src/core/windowed.js';
+import { resolveDefaultSerde } from '../src/serdes/default-serde.js';
 import type { Serde } from '../src/serdes/serde.js';
 import { MeteredStoreBase } from './internal/metered-store-base.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
@@ -29,12 +30,19 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore>
 
   constructor(
     inner: WindowBytesStore,
-    readonly keySerde: Serde<K>,
-    readonly valueSerde: Serde<V>,
+    public keySerde: Serde<K>,
+    public valueSerde: Serde<V>,
   ) {
     super(inner);
     this.objects = inner instanceof InMemoryWindowStore ? inner.objectLevel(keySerde, valueSerde) : null;
   }
+  protected override useDefaultSerdes(key: Serde<unknown> | undefined, value: Serde<unknown> | undefined): void {
+    // The object-level fast path (if any) was chosen for the serdes given at construction; a store whose
+    // serdes stand for the defaults never gets it (a placeholder keeps nothing as-is), so bytes stay right.
+    this.keySerde = resolveDefaultSerde(this.keySerde, key);
+    this.valueSerde = resolveDefaultSerde(this.valueSerde, value);
+  }
+
 
   override init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
     const done = super.init(context, root);

@@ -1,23 +1,25 @@
 import { TopologyError } from '../../src/core/errors.js';
 import { ValueAndTimestampSerde, type ValueAndTimestamp } from '../../src/processor/value-and-timestamp.js';
+import type { DefaultableSerde } from '../../src/serdes/default-serde.js';
 import type { Serde } from '../../src/serdes/serde.js';
 import type { KeyValueStoreBuilder } from '../../state/key-value-store-builder.js';
 import { Materialized } from '../materialized.js';
 
 /**
- * A serde for a store whose serde is unknown at declaration time: fails with a message saying what
- * to pass (store serdes do not fall back to the application's default serdes).
+ * A serde for a store whose serde is not given: the store takes the application's default serde
+ * (`defaultKeySerde` / `defaultValueSerde`) when it is initialized, as Kafka does; with no default
+ * configured it fails with a message saying what to pass.
  * @example
  * const serde = missingSerde<number>('counts', 'value');
  */
-export function missingSerde<T>(store: string, which: 'key' | 'value'): Serde<T> {
+export function missingSerde<T>(store: string, which: 'key' | 'value'): DefaultableSerde<T> {
   const fail = (): never => {
     throw new TopologyError(
-      `state store "${store}" has no ${which} serde: pass one with Materialized.with(keySerde, valueSerde) ` +
-        `(or Consumed/Grouped serdes upstream)`,
+      `state store "${store}" has no ${which} serde and no default${which === 'key' ? 'Key' : 'Value'}Serde is configured: ` +
+        `pass one with Materialized.with(keySerde, valueSerde) (or Consumed/Grouped serdes upstream), or set the default in the config`,
     );
   };
-  return { serialize: fail, deserialize: fail };
+  return { serialize: fail, deserialize: fail, withDefault: (fallback) => fallback as Serde<T> };
 }
 
 /**

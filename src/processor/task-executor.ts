@@ -117,6 +117,7 @@ export class TaskExecutor implements TaskState {
   readonly #buffer = new RecordBuffer();
   readonly #stateDir: string | undefined;
   readonly #stateDb: TaskStateDb | undefined;
+  readonly #defaultSerdes: { defaultKeySerde: Serde<unknown> | undefined; defaultValueSerde: Serde<unknown> | undefined };
   readonly #cache: ThreadCache | undefined;
   readonly #globalStores: ReadonlyMap<string, StateStore> | undefined;
   #state: 'created' | 'running' | 'closed' = 'created';
@@ -136,6 +137,7 @@ export class TaskExecutor implements TaskState {
     this.#handler = options.deserializationExceptionHandler ?? DeserializationExceptionHandlers.logAndFail();
     this.#stateDir = options.stateDir;
     this.#stateDb = options.stateDb;
+    this.#defaultSerdes = { defaultKeySerde: options.defaultKeySerde, defaultValueSerde: options.defaultValueSerde };
     this.#cache = options.cache;
     this.#graph = buildTaskGraph(
       topology,
@@ -378,7 +380,7 @@ export class TaskExecutor implements TaskState {
   #initStores(): Promise<void>[] {
     if (this.#state !== 'created') throw new TopologyError(`task ${this.taskId} is already initialized or closed`);
     const identity = { applicationId: this.applicationId, taskId: this.taskId, partition: this.partition, stateDir: this.#stateDir };
-    const context = new TaskStoreContext(identity, this.collector, () => this.#timestampMs, { stateDb: this.#stateDb, cache: this.#cache });
+    const context = new TaskStoreContext(identity, this.collector, () => this.#timestampMs, { stateDb: this.#stateDb, cache: this.#cache, ...this.#defaultSerdes });
     return initStores(this.#graph.stores.values(), context);
   }
 

@@ -1,4 +1,5 @@
 import type { Serde } from '../serdes/serde.js';
+import { resolveDefaultSerde } from '../serdes/default-serde.js';
 
 /**
  * A value with the timestamp of the update that produced it: what the DSL keeps in the key-value
@@ -23,6 +24,12 @@ export interface ValueAndTimestamp<V> {
  */
 export class ValueAndTimestampSerde<V> implements Serde<ValueAndTimestamp<V>> {
   constructor(readonly inner: Serde<V>) {}
+
+  /** Rebuilt around the default value serde when its inner serde stands for the default. */
+  withDefault(fallback: Serde<unknown>): Serde<ValueAndTimestamp<V>> {
+    const inner = resolveDefaultSerde(this.inner, fallback);
+    return inner === this.inner ? this : new ValueAndTimestampSerde(inner);
+  }
 
   serialize(data: ValueAndTimestamp<V> | null, topic?: string): Buffer | null {
     if (data === null) return null;

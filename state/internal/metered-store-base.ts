@@ -1,3 +1,4 @@
+import type { Serde } from '../../src/serdes/serde.js';
 import type { StateStore, StateStoreContext } from '../state-store.js';
 import { storeContextParts } from '../store-context.js';
 import type { StoreMetrics } from '../store-metrics.js';
@@ -23,10 +24,17 @@ export abstract class MeteredStoreBase<I extends StateStore> {
   }
   init(context: StateStoreContext, root: StateStore = this as unknown as StateStore): void | Promise<void> {
     this.topic = `${context.applicationId}-${this.name}-changelog`;
-    const ts = storeContextParts(context).timestamp;
-    if (ts !== undefined) this.now = ts.bind(context);
+    const parts = storeContextParts(context);
+    if (parts.timestamp !== undefined) this.now = parts.timestamp.bind(context);
+    this.useDefaultSerdes(parts.defaultKeySerde, parts.defaultValueSerde);
     return this.inner.init(context, root);
   }
+
+  /**
+   * Replaces a serde that stands for the application's default with the configured one (Kafka's
+   * metered stores do this at init). Each typed layer overrides it for its own serdes.
+   */
+  protected useDefaultSerdes(_key: Serde<unknown> | undefined, _value: Serde<unknown> | undefined): void {}
   flush(): void | Promise<void> {
     this.recorder.flushes++;
     return this.inner.flush();

@@ -2,6 +2,7 @@ import type { StoreContext } from '../../../state/store-context.js';
 import type { TaskStateDb } from '../../../state/task-state-db.js';
 import type { ThreadCache } from '../../../state/thread-cache.js';
 import { EMPTY_HEADERS } from '../../core/record.js';
+import type { Serde } from '../../serdes/serde.js';
 import type { RecordCollector } from '../record-collector.js';
 
 /**
@@ -19,7 +20,7 @@ export function changelogTopic(applicationId: string, store: string): string {
  *   at (read through `now`, so it is always current);
  * - `logChange` sends the raw change to `<applicationId>-<store>-changelog` through the task's
  *   record collector, on the task's own partition (a changelog has one partition per task);
- * - `stateDb` and `cache` are passed through when the runtime has them.
+ * - `stateDb` and `cache` are passed through when the runtime has them, and so are the default serdes.
  * @example
  * const ctx = new TaskStoreContext({ applicationId: 'app', taskId: '0_1', partition: 1, stateDir: undefined }, collector, () => ts);
  */
@@ -30,6 +31,8 @@ export class TaskStoreContext implements StoreContext {
   readonly stateDir: string | undefined;
   readonly stateDb: TaskStateDb | undefined;
   readonly cache: ThreadCache | undefined;
+  readonly defaultKeySerde: Serde<unknown> | undefined;
+  readonly defaultValueSerde: Serde<unknown> | undefined;
   readonly #collector: RecordCollector;
   readonly #now: () => number;
   readonly #topics = new Map<string, string>();
@@ -39,7 +42,12 @@ export class TaskStoreContext implements StoreContext {
     identity: { applicationId: string; taskId: string; partition: number; stateDir: string | undefined },
     collector: RecordCollector,
     now: () => number,
-    extras: { stateDb?: TaskStateDb | undefined; cache?: ThreadCache | undefined } = {},
+    extras: {
+      stateDb?: TaskStateDb | undefined;
+      cache?: ThreadCache | undefined;
+      defaultKeySerde?: Serde<unknown> | undefined;
+      defaultValueSerde?: Serde<unknown> | undefined;
+    } = {},
   ) {
     this.applicationId = identity.applicationId;
     this.taskId = identity.taskId;
@@ -47,6 +55,8 @@ export class TaskStoreContext implements StoreContext {
     this.stateDir = identity.stateDir;
     this.stateDb = extras.stateDb;
     this.cache = extras.cache;
+    this.defaultKeySerde = extras.defaultKeySerde;
+    this.defaultValueSerde = extras.defaultValueSerde;
     this.#collector = collector;
     this.#now = now;
     const partition = identity.partition;
