@@ -1,21 +1,17 @@
-import { join } from 'node:path';
 import type { ChangelogRecord, RestorableStore } from '../../state/key-value-entry.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { StoreContext } from '../../state/store-context.js';
-import { TaskStateDb } from '../../state/task-state-db.js';
+import type { TaskStateDb } from '../../state/task-state-db.js';
 import type { ClientFactory } from '../client/client-factory.js';
 import type { Admin, Consumer } from '../core/client.js';
-import { IllegalStateError, StateDirLockedError } from '../core/errors.js';
+import { IllegalStateError } from '../core/errors.js';
 import type { ConsumedRecord, TopicPartition } from '../core/record.js';
 import type { Topology } from '../processor/topology.js';
 import { checkpointKey } from './changelog-offsets.js';
 import { changelogRange } from './changelog-restore.js';
+import { openTaskDb } from './open-task-db.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { TopologyMetadata } from './topology-metadata.js';
-
-/** How long opening a standby waits for its directory's lock (its active closing elsewhere in this process). */
-const LOCK_WAIT_MS = 10_000;
-const LOCK_RETRY_MS = 100;
 
 /** One persistent logged store a standby keeps, and the changelog partition it follows. */
 interface StandbyStore {
@@ -220,7 +216,7 @@ export class StandbyTasks {
       built.push({ store, topic: spec.topic });
     }
     if (built.length === 0) return undefined;
-    const db = await this.#openDb(id);
+    const db = await openTaskDb(this.config, id, 'standby task');
     const stores: StandbyStore[] = [];
     try {
       const positions = new Map<string, number>();
@@ -252,21 +248,7 @@ export class StandbyTasks {
     }
   }
 
-  async #openDb(taskId: string): Promise<TaskStateDb> {
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        return await TaskStateDb.open({
-          dir: join(this.config.stateDir, this.config.applicationId, taskId),
-          owner: `standby task ${taskId} of ${this.config.applicationId}`,
-          onWarning: (m) => this.config.logger.warn(m),
-        });
-      } catch (e) {
-        if (!(e instanceof StateDirLockedError) || Date.now() >= deadline) throw e;
-        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
-      }
-    }
-  }
+
 
   /** Step 3: the consumer follows every standby's changelog partitions, each from its position. */
   #reassign(): void {

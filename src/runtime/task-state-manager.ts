@@ -1,22 +1,19 @@
-import { join } from 'node:path';
 import { Subject, type Observable } from 'rxjs';
 import { StateRestorer, type RestoreProgress } from '../../state/state-restorer.js';
 import type { RestorableStore } from '../../state/key-value-entry.js';
 import type { StateStore } from '../../state/state-store.js';
-import { TaskStateDb } from '../../state/task-state-db.js';
+import type { TaskStateDb } from '../../state/task-state-db.js';
 import { ThreadCache } from '../../state/thread-cache.js';
 import type { ClientFactory } from '../client/client-factory.js';
 import type { Admin, Producer } from '../core/client.js';
-import { StateDirLockedError, TaskCorruptedError } from '../core/errors.js';
+import { TaskCorruptedError } from '../core/errors.js';
 import type { TaskExecutor } from '../processor/task-executor.js';
 import { ChangelogOffsets, checkpointKey } from './changelog-offsets.js';
 import { changelogBatches, changelogRange } from './changelog-restore.js';
+import { openTaskDb } from './open-task-db.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { TopologyMetadata } from './topology-metadata.js';
 
-/** How long a task waits for its state directory's lock (held by a task closing elsewhere in this process) before failing. */
-const LOCK_WAIT_MS = 10_000;
-const LOCK_RETRY_MS = 100;
 
 /** Restore progress of one store of one task: `StateRestorer`'s progress plus where it comes from. */
 export interface TaskRestoreProgress extends RestoreProgress {
@@ -153,7 +150,7 @@ export class TaskStateManager {
     const taskId = `${subtopologyId}_${partition}`;
     const stores = this.#storesBySubtopology.get(subtopologyId) ?? [];
     // Step 1
-    const db = stores.length === 0 ? undefined : await this.#openDb(taskId);
+    const db = stores.length === 0 ? undefined : await openTaskDb(this.#config, taskId, 'task');
     const logged = (this.#specsBySubtopology.get(subtopologyId) ?? []).map((spec) => ({ spec, key: checkpointKey(spec.topic, partition) }));
     let executor: TaskExecutor | undefined;
     try {
@@ -188,22 +185,7 @@ export class TaskStateManager {
     }
   }
 
-  /** Opens a task's db, waiting (up to 10 s) while another owner in this process still holds its lock. */
-  async #openDb(taskId: string): Promise<TaskStateDb> {
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        return await TaskStateDb.open({
-          dir: join(this.#config.stateDir, this.#config.applicationId, taskId),
-          owner: `task ${taskId} of ${this.#config.applicationId}`,
-          onWarning: (m) => this.#config.logger.warn(m),
-        });
-      } catch (e) {
-        if (!(e instanceof StateDirLockedError) || Date.now() >= deadline) throw e;
-        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
-      }
-    }
-  }
+
 
   async #restore(state: TaskState, useCheckpoint: boolean): Promise<void> {
     if (state.logged.length === 0) return;
