@@ -3,7 +3,9 @@
  * Internal to src/broker: the public face is `Broker` and the client interfaces of src/core/client.ts.
  */
 import type { Clock } from '../core/clock.js';
+import type { CommitToken } from './log/journaled-sync.js';
 import type { PartitionLog } from './log/partition-log.js';
+import type { CommitTokens } from './topic-storage.js';
 import type { AbortedTxn } from './txn/txn-index.js';
 
 export type FsyncPolicy = 'always' | 'commit' | 'never';
@@ -30,6 +32,13 @@ export interface BrokerCore {
   waitForAppend(timeoutMs: number): Promise<void>;
   /** Fsyncs every log written since its last sync. Called at commits under 'always' and 'commit'. */
   syncDirty(): Promise<void>;
+  /**
+   * Commit tokens: one durable step per transactional commit (`log/journaled-sync.ts`). Absent in a core
+   * without a commit journal; its `reserve` gives null when a commit cannot use one (fsync 'never').
+   */
+  readonly commitTokens?: CommitTokens;
+  /** `syncDirty` that also seals `token`: true once the token is durable (see CommitTokens). */
+  syncDirtySealing?(token: CommitToken): Promise<boolean>;
   /** Reports a recovered problem (torn tail truncated, stale lock taken over, ...). */
   warn(message: string): void;
   /**

@@ -7,11 +7,12 @@ import type { Clock } from '../core/clock.js';
 import { ClosedError, InvalidTopicError } from '../core/errors.js';
 import { AppendNotifier } from './append-notifier.js';
 import type { BrokerCore, FsyncPolicy, TransactionView } from './broker-core.js';
+import type { CommitToken } from './log/journaled-sync.js';
 import type { PartitionLog } from './log/partition-log.js';
 import { validateTopicConfig } from './topic-config.js';
 import { validateTopicName } from './topic-name.js';
 import { TopicRegistry } from './topic-registry.js';
-import type { TopicStorage } from './topic-storage.js';
+import type { CommitTokens, TopicStorage } from './topic-storage.js';
 
 /** Broker settings after defaults and validation. */
 export interface ResolvedBrokerSettings {
@@ -32,6 +33,7 @@ export class BrokerState implements BrokerCore {
   readonly registry: TopicRegistry;
   /** Set by Broker once its transaction coordinator exists. */
   transactions: TransactionView | undefined;
+  readonly commitTokens: CommitTokens | undefined;
   private isClosed = false;
 
   constructor(
@@ -45,6 +47,9 @@ export class BrokerState implements BrokerCore {
       { maxMessageBytes: settings.maxMessageBytes, segmentBytes: settings.segmentBytes },
       this.notifier,
     );
+    const tokens = this.registry.commitTokens;
+    // Under 'never' a commit is not synced, so no token would ever be sealed: commits go without one.
+    this.commitTokens = tokens === undefined || this.fsync !== 'never' ? tokens : { ...tokens, reserve: () => null };
   }
 
   get closed(): boolean {
@@ -94,6 +99,10 @@ export class BrokerState implements BrokerCore {
   syncDirty(): Promise<void> {
     if (this.fsync === 'never') return Promise.resolve();
     return this.registry.syncDirty();
+  }
+
+  syncDirtySealing(token: CommitToken): Promise<boolean> {
+    return this.registry.syncDirtySealing(token);
   }
 
   warn(message: string): void {

@@ -28,11 +28,11 @@ import { TributaryError } from '../core/errors.js';
 import { CommitJournal } from './log/commit-journal.js';
 import { acquireDataDirLock, type DataDirLock } from './log/data-dir-lock.js';
 import { DurablePartitionLog } from './log/durable-partition-log.js';
-import { JournaledSync } from './log/journaled-sync.js';
+import { type CommitToken, JournaledSync } from './log/journaled-sync.js';
 import type { PartitionLog } from './log/partition-log.js';
 import { effectiveTopicConfig, type TopicConfigDefaults } from './topic-config.js';
 import { validateTopicName } from './topic-name.js';
-import type { StoredTopic, TopicMeta, TopicStorage } from './topic-storage.js';
+import type { CommitTokens, StoredTopic, TopicMeta, TopicStorage } from './topic-storage.js';
 
 const META_FILE = 'topic.json';
 const JOURNAL_FILE = 'commit.journal';
@@ -51,6 +51,7 @@ export class DurableTopicStorage implements TopicStorage {
   private readonly deletedDir: string;
   private readonly removals = new Set<Promise<void>>();
   private readonly journal: JournaledSync;
+  readonly commitTokens: CommitTokens;
 
   private constructor(
     private readonly dataDir: string,
@@ -60,7 +61,13 @@ export class DurableTopicStorage implements TopicStorage {
     this.topicsDir = path.join(dataDir, 'topics');
     this.deletedDir = path.join(dataDir, 'deleted');
     const file = CommitJournal.open(path.join(dataDir, JOURNAL_FILE), { capacityBytes: opts.journalBytes, warn: opts.warn });
-    this.journal = new JournaledSync(file, opts.warn);
+    const journal = (this.journal = new JournaledSync(file, opts.warn));
+    this.commitTokens = {
+      reserve: () => journal.reserve(),
+      sealed: (token) => journal.sealed(token),
+      finishRecovery: (syncAll) => journal.finishRecovery(syncAll),
+      checkpoint: () => journal.checkpoint(),
+    };
   }
 
   /** Locks `dataDir` (DataDirLockedError when another broker holds it) and prepares its folders. */
@@ -150,8 +157,8 @@ export class DurableTopicStorage implements TopicStorage {
     this.discard(name, this.topicDir(name));
   }
 
-  syncLogs(logs: readonly PartitionLog[]): Promise<void> {
-    return this.journal.sync(logs as readonly DurablePartitionLog[]);
+  syncLogs(logs: readonly PartitionLog[], seals?: readonly CommitToken[]): Promise<boolean> {
+    return this.journal.sync(logs as readonly DurablePartitionLog[], seals);
   }
 
   async close(): Promise<void> {

@@ -5,10 +5,11 @@
  */
 import { InvalidPartitionsError, PartitionNotFoundError, TopicNotFoundError } from '../core/errors.js';
 import type { AppendNotifier } from './append-notifier.js';
+import type { CommitToken } from './log/journaled-sync.js';
 import type { PartitionLog } from './log/partition-log.js';
 import { ObservedPartitionLog } from './observed-partition-log.js';
 import { effectiveTopicConfig, type TopicConfigDefaults } from './topic-config.js';
-import type { TopicMeta, TopicStorage } from './topic-storage.js';
+import type { CommitTokens, TopicMeta, TopicStorage } from './topic-storage.js';
 
 /** A live topic. `logs[p]` is partition p. */
 export interface TopicState {
@@ -109,20 +110,42 @@ export class TopicRegistry {
     await this.syncLogs(logs);
   }
 
+  /** The storage's commit tokens, if it has a commit journal. */
+  get commitTokens(): CommitTokens | undefined {
+    return this.storage.commitTokens;
+  }
+
+  /**
+   * `syncDirty` that also seals `token` (see `log/journaled-sync.ts`): true once the token is durable,
+   * false when the storage could not seal it (the logs were synced anyway).
+   */
+  syncDirtySealing(token: CommitToken): Promise<boolean> {
+    const logs = [...this.dirty];
+    this.dirty.clear();
+    return this.syncLogs(logs, [token]);
+  }
+
   /**
    * Makes the given logs durable: through the storage (a durable one journals them all with one
    * fdatasync) or else each log's own sync. A log whose sync fails stays dirty so the next commit retries it.
+   * Resolves true when `seals` (commit tokens) were sealed too — always without any.
    */
-  async syncLogs(logs: Iterable<ObservedPartitionLog>): Promise<void> {
-    if (this.storage.syncLogs === undefined) return this.syncEach(logs);
+  async syncLogs(logs: Iterable<ObservedPartitionLog>, seals: readonly CommitToken[] = []): Promise<boolean> {
+    if (this.storage.syncLogs === undefined) {
+      await this.syncEach(logs);
+      return seals.length === 0;
+    }
     const open: ObservedPartitionLog[] = [];
     for (const log of logs) {
       this.dirty.delete(log);
       if (!log.closed) open.push(log);
     }
-    if (open.length === 0) return;
+    if (open.length === 0 && seals.length === 0) return true;
     try {
-      await this.storage.syncLogs(open.map((log) => this.innerLogs.get(log)!));
+      return await this.storage.syncLogs(
+        open.map((log) => this.innerLogs.get(log)!),
+        seals,
+      );
     } catch (err) {
       for (const log of open) if (!log.closed) this.dirty.add(log);
       throw err;

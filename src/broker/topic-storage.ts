@@ -4,6 +4,7 @@
  * the decision durable and opens the partition logs.
  */
 import { InMemoryPartitionLog } from './log/in-memory-partition-log.js';
+import type { CommitToken } from './log/journaled-sync.js';
 import type { PartitionLog } from './log/partition-log.js';
 
 /** What a broker remembers about a topic besides its records. */
@@ -36,9 +37,26 @@ export interface TopicStorage {
    * Makes everything appended to `logs` (logs this storage opened) durable. Optional: without it each
    * log's own `sync()` does. A durable storage goes through its commit journal (one fdatasync in all).
    */
-  syncLogs?(logs: readonly PartitionLog[]): Promise<void>;
+  syncLogs?(logs: readonly PartitionLog[], seals?: readonly CommitToken[]): Promise<boolean>;
+  /** Commit tokens: one durable step per transactional commit (a storage with a commit journal only). */
+  readonly commitTokens?: CommitTokens;
   /** Finishes background work (removal of deleted topics) and releases the medium. */
   close(): Promise<void>;
+}
+
+/**
+ * The commit tokens of a storage with a commit journal (`log/journaled-sync.ts`): a PrepareCommit record
+ * carries one, `syncLogs(logs, [token])` seals it, and at open recovery counts only sealed ones.
+ */
+export interface CommitTokens {
+  /** A token for the next commit; null when the storage cannot seal one (use the two-sync protocol). */
+  reserve(): CommitToken | null;
+  /** At open: whether the commit that wrote `token` was durable before the broker went down. */
+  sealed(token: CommitToken): boolean;
+  /** At open, once recovery judged every token: starts the journal's next generation (`syncAll`: fsyncs every log first). */
+  finishRecovery(syncAll: boolean): void;
+  /** Fsyncs every log now, on this thread, and starts a new generation: every token so far counts as durable. */
+  checkpoint(): void;
 }
 
 /** Topics held in memory only: `Broker.inMemory()`. */

@@ -128,6 +128,11 @@ export class CommitJournal {
     return entries;
   }
 
+  /** The current lap's generation: entries written now carry it. */
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
   /** Bytes an entry of these chunks takes; `tryAppend` fits one of up to `capacityBytes - 4096` after a reset. */
   get maxEntryBytes(): number {
     return this.capacityBytes - DATA_START;

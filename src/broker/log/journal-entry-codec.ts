@@ -13,6 +13,11 @@
  * ```
  * An entry counts only when its magic, generation (the header's) and CRC all match: zeros, a torn write
  * and an entry of an earlier lap round the file all fail one of them, and the journal ends there.
+ *
+ * Seals: a chunk with the empty topic name (never a topic's: names are validated) and no data is a
+ * seal — its base offset is the id of a commit token (`journaled-sync.ts`): "everything the token's
+ * commit wrote was durable, or in this entry or an earlier one, when this entry was written". Journals
+ * without seals read the same, and a reader that does not know seals skips them as an unknown topic.
  */
 import { crc32 } from 'node:zlib';
 
@@ -29,6 +34,14 @@ export interface JournalChunk {
   partition: number;
   baseOffset: number;
   data: Buffer;
+}
+
+/** The topic name of a seal chunk (see the header). */
+export const SEAL_TOPIC = '';
+
+/** A seal chunk for commit token `id`. */
+export function sealChunk(id: number): JournalChunk {
+  return { topic: SEAL_TOPIC, partition: 0, baseOffset: id, data: Buffer.alloc(0) };
 }
 
 /** The header block: magic, version, generation, CRC. */

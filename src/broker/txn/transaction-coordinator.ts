@@ -2,15 +2,21 @@
  * The transaction coordinator of the embedded broker (KIP-98, one node): producer ids and epochs,
  * the state of every transactional id, commit and abort, timeouts, and recovery at open.
  *
- * Commit steps (`endTxn(commit)`):
- * 1. make every dirty log durable (`syncDirty`: the transaction's records), the transaction still Ongoing.
- *    First, because a power cut may keep any unsynced write — a PrepareCommit record appended together
- *    with the records could reach the disk without them, and recovery would then commit a transaction
- *    with records missing. Then check that no fencing or timeout ended the transaction meanwhile;
- * 2. move Ongoing → PrepareCommit, append it to `__transaction_state` and make it durable: the commit
- *    point — from here the transaction commits even if the broker crashes, and only now is it acknowledged.
- *    On a durable broker each sync is one fdatasync of the commit journal (`log/journaled-sync.ts`);
+ * Commit steps (`endTxn(commit)`) on a broker with a commit journal (one fdatasync in all):
+ * 1. reserve a commit token, move Ongoing → PrepareCommit and append it, carrying the token, to
+ *    `__transaction_state`;
+ * 2. sync every dirty log sealing the token (`syncDirtySealing`): the records and the PrepareCommit go into
+ *    one journal entry with the seal. That is the commit point, and only then is the commit acknowledged.
+ *    A power cut may keep the PrepareCommit bytes in their segment file without the entry (and so without
+ *    the records): recovery counts a PrepareCommit only if its token was sealed (`log/journaled-sync.ts`),
+ *    and aborts the transaction otherwise — it was never acknowledged;
  * 3. in one synchronous step: a COMMIT marker in every partition, the group offsets, CompleteCommit.
+ * Without tokens (in memory, fsync 'never', or after the journal failed) steps 1–2 are two syncs: the
+ * records first, the transaction still Ongoing — a tokenless PrepareCommit counts wherever it is found,
+ * so it must never reach the disk before the records — then check that no fencing or timeout ended the
+ * transaction meanwhile, append PrepareCommit and sync again.
+ * A fencing initProducerId that finds the commit between steps 1 and 3 finishes it, after fsyncing every
+ * log (a checkpoint): the markers must never reach the disk before the records.
  * Abort is the same without the fsync (an abort lost in a crash is redone at open): PrepareAbort, ABORT
  * markers, the aborted-index record, CompleteAbort.
  * Open: replay `__transaction_state`, rebuild producer state from the logs' tails, abort every Ongoing /
@@ -19,6 +25,7 @@
 import { ClosedError, ConcurrentTransactionsError, ProducerFencedError } from '../../core/errors.js';
 import { EMPTY_HEADERS } from '../../core/record.js';
 import type { BrokerCore, TransactionView } from '../broker-core.js';
+import type { CommitToken } from '../log/journaled-sync.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { ProducerStateTable } from './producer-state.js';
 import { type AbortedTxn, TxnIndex } from './txn-index.js';
@@ -62,8 +69,10 @@ export class TransactionCoordinator implements TransactionView {
   nextProducerId = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Transactions in step 1 of a commit (still Ongoing): a second endTxn must not start another. */
+  /** Transactions in the first sync of a tokenless commit (still Ongoing): a second endTxn must not start another. */
   private readonly committing = new WeakSet<TxnMetadataRecord>();
+  /** Transactions whose PrepareCommit waits for its token's seal. */
+  private readonly sealing = new WeakSet<TxnMetadataRecord>();
 
   constructor(
     readonly core: BrokerCore,
@@ -175,6 +184,8 @@ export class TransactionCoordinator implements TransactionView {
       return;
     }
     const txnNumber = meta.txnNumber;
+    const token = this.core.commitTokens?.reserve() ?? null;
+    if (token !== null && this.core.syncDirtySealing !== undefined) return this.commitSealed(transactionalId, meta, token, this.core.syncDirtySealing.bind(this.core));
     this.committing.add(meta);
     try {
       await this.core.syncDirty(); // Step 1
@@ -186,14 +197,42 @@ export class TransactionCoordinator implements TransactionView {
     if (meta.state !== 'Ongoing' || meta.txnNumber !== txnNumber) {
       throw new ProducerFencedError(`transactionalId "${transactionalId}": transaction ${txnNumber} was ended while its records were being synced`);
     }
-    meta.state = transition(transactionalId, meta.state, 'PrepareCommit'); // Step 2
+    meta.state = transition(transactionalId, meta.state, 'PrepareCommit');
     this.persistMeta(transactionalId, meta);
     try {
       await this.core.syncDirty();
     } finally {
-      // Step 3, unless a fencing initProducerId (or close) already finished this very transaction.
-      if (!this.closed && meta.state === 'PrepareCommit' && meta.txnNumber === txnNumber) this.completeCommit(transactionalId, meta);
+      if (this.preparing(meta, txnNumber)) this.completeCommit(transactionalId, meta); // Step 3
     }
+  }
+
+  /** Steps 1–3 of a commit with a commit token (see the file header): one journal sync. */
+  private async commitSealed(transactionalId: string, meta: TxnMetadataRecord, token: CommitToken, syncSealing: (token: CommitToken) => Promise<boolean>): Promise<void> {
+    const txnNumber = meta.txnNumber;
+    meta.state = transition(transactionalId, meta.state, 'PrepareCommit'); // Step 1
+    this.persistMeta(transactionalId, { ...meta, commitToken: token });
+    this.sealing.add(meta);
+    try {
+      const sealed = await syncSealing(token); // Step 2
+      if (!sealed && this.preparing(meta, txnNumber)) {
+        // The journal failed before the seal: commit the tokenless way (records durable, then the decision).
+        await this.core.syncDirty();
+        this.assertOpen();
+        this.persistMeta(transactionalId, meta);
+        await this.core.syncDirty();
+      } else if (!sealed && this.closed) {
+        // Closed before the seal: recovery will not count this PrepareCommit, so it must not be acknowledged.
+        throw new ClosedError(`transaction coordinator (commit of transactionalId "${transactionalId}")`);
+      }
+    } finally {
+      this.sealing.delete(meta);
+      if (this.preparing(meta, txnNumber)) this.completeCommit(transactionalId, meta); // Step 3
+    }
+  }
+
+  /** Still in PrepareCommit of transaction `txnNumber`: no fencing initProducerId (or close) finished it meanwhile. */
+  private preparing(meta: TxnMetadataRecord, txnNumber: number): boolean {
+    return !this.closed && meta.state === 'PrepareCommit' && meta.txnNumber === txnNumber;
   }
 
   /** Aborts every Ongoing transaction older than its timeout, bumping its epoch so the producer is fenced. */
@@ -219,7 +258,11 @@ export class TransactionCoordinator implements TransactionView {
 
   /** @internal Ends whatever transaction `meta` has open: aborts Ongoing/PrepareAbort, finishes PrepareCommit. */
   finishOpen(transactionalId: string, meta: TxnMetadataRecord): void {
-    if (meta.state === 'PrepareCommit') this.completeCommit(transactionalId, meta);
+    if (meta.state === 'PrepareCommit') {
+      // Its seal is not durable yet: make everything durable first, so the commit counts wherever its markers land.
+      if (this.sealing.has(meta)) this.core.commitTokens?.checkpoint();
+      this.completeCommit(transactionalId, meta);
+    }
     else if (meta.state === 'Ongoing' || meta.state === 'PrepareAbort') this.abort(transactionalId, meta, false);
   }
 

@@ -13,6 +13,7 @@
  * Control records use Kafka's layout so that they read the same over the wire protocol:
  * key = int16 version (0) + int16 type (0 = ABORT, 1 = COMMIT); value = int16 version (0) + int32 coordinator epoch.
  */
+import type { CommitToken } from '../log/journaled-sync.js';
 import { isTxnState, type TxnState } from './txn-state.js';
 
 export const TXN_TOPIC = '__transaction_state';
@@ -44,6 +45,11 @@ export interface TxnMetadataRecord {
   txnNumber: number;
   partitions: TxnPartition[];
   offsets: TxnOffsets[];
+  /**
+   * On a PrepareCommit written with one journal sync: the commit token that sync seals. Recovery counts
+   * the PrepareCommit only if the token was sealed (`log/journaled-sync.ts`). Absent otherwise.
+   */
+  commitToken?: CommitToken;
 }
 
 /** One partition of an aborted transaction: records of `producerId` in [firstOffset, markerOffset) are aborted. */
@@ -100,6 +106,10 @@ export function decodeTxnLogRecord(key: Buffer | null, value: Buffer | null): Tx
       partitions: Array.isArray(v.partitions) ? (v.partitions as TxnPartition[]) : [],
       offsets: Array.isArray(v.offsets) ? (v.offsets as TxnOffsets[]) : [],
     };
+    const token = v.commitToken as Partial<CommitToken> | null | undefined;
+    if (typeof token === 'object' && token !== null && Number.isSafeInteger(token.generation) && Number.isSafeInteger(token.id)) {
+      meta.commitToken = { generation: token.generation!, id: token.id! };
+    }
     return { kind: 'txn', transactionalId: k.id, meta };
   }
   if (k.k === 'aborted' && Number.isSafeInteger(k.n)) {

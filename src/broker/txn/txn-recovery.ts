@@ -10,7 +10,11 @@
  * 2. rebuild idempotent producer state from the tail of every user partition (batch headers), and make
  *    sure no producer id seen there or in the metadata is handed out again, nor an epoch seen there;
  * 3. end the transactions a crash (or a close) left open: PrepareCommit is finished (the commit was
- *    decided), Ongoing and PrepareAbort are aborted — markers written, producers fenced.
+ *    decided), Ongoing and PrepareAbort are aborted — markers written, producers fenced. A PrepareCommit
+ *    whose commit token was never sealed (`log/journaled-sync.ts`) never happened: a power cut kept its
+ *    bytes but maybe not the commit's records, and it was never acknowledged — it is aborted, and every
+ *    log is fsynced before the journal's next generation starts (past it, the record would count);
+ * 4. start the commit journal's next generation.
  */
 import type { PartitionLog } from '../log/partition-log.js';
 import type { TransactionCoordinator } from './transaction-coordinator.js';
@@ -91,14 +95,24 @@ export class TxnRecovery {
     this.txn.producers.firstIdOfThisRun = nextPid;
 
     // Step 3
+    const tokens = core.commitTokens;
     const ended: string[] = [];
+    let voided = 0;
     for (const [id, meta] of this.txn.txns) {
+      const token = meta.commitToken;
+      delete meta.commitToken; // it belongs to that one record
       if (meta.state !== 'Ongoing' && meta.state !== 'PrepareAbort' && meta.state !== 'PrepareCommit') continue;
+      if (meta.state === 'PrepareCommit' && token !== undefined && tokens !== undefined && !tokens.sealed(token)) {
+        meta.state = 'Ongoing';
+        voided++;
+      }
       ended.push(`"${id}" (${meta.state === 'PrepareCommit' ? 'committed' : 'aborted'})`);
       if (meta.state === 'PrepareCommit') this.txn.completeCommit(id, meta);
       else this.txn.abort(id, meta, true);
     }
     if (ended.length > 0) core.warn(`transaction coordinator: ended ${ended.length} transaction(s) left open: ${ended.join(', ')}`);
+    if (voided > 0) core.warn(`transaction coordinator: ${voided} PrepareCommit record(s) were never made durable (no seal in the commit journal); aborted`);
+    tokens?.finishRecovery(voided > 0); // Step 4
   }
 }
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommitJournal } from '../../../src/broker/log/commit-journal.js';
 import { DurablePartitionLog } from '../../../src/broker/log/durable-partition-log.js';
-import { JournaledSync } from '../../../src/broker/log/journaled-sync.js';
-import { DATA_START, type JournalChunk } from '../../../src/broker/log/journal-entry-codec.js';
+import { type CommitToken, JournaledSync } from '../../../src/broker/log/journaled-sync.js';
+import { DATA_START, type JournalChunk, SEAL_TOPIC } from '../../../src/broker/log/journal-entry-codec.js';
 import { Segment } from '../../../src/broker/log/segment.js';
 
 let dir: string;
@@ -243,6 +243,116 @@ describe('broker > log > JournaledSync', () => {
     log.append({ records: [record] });
     await sync.sync([log]);
     expect([direct.mock.calls.length, append.mock.calls.length]).toEqual([1, 1]);
+    log.close();
+    await sync.close();
+  });
+});
+
+describe('broker > log > JournaledSync > commit tokens', () => {
+  it('property: a token counts after a power cut only if every record appended before its reserve survived', async () => {
+    // Syncs run concurrently (as commits of different producers do), logs roll (direct syncs), the tiny
+    // journal laps, and checkpoints (topic deletions) fall anywhere — between a reserve and its seal too.
+    const op = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('append' as const), log: fc.nat({ max: 2 }), count: fc.integer({ min: 1, max: 40 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('sync' as const), logs: fc.subarray([0, 1, 2], { minLength: 1 }) }) },
+      { weight: 3, arbitrary: fc.constant({ kind: 'commit' as const }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'settle' as const }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'checkpoint' as const }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), async (ops, cuts) => {
+        vi.restoreAllMocks();
+        const durable = trackFsyncs();
+        const root = fs.mkdtempSync(path.join(dir, 'c-'));
+        const open = () => {
+          const logs = [0, 1, 2].map((p) => DurablePartitionLog.open(path.join(root, String(p)), { segmentBytes: 4000, onWarning: warn }));
+          const sync = new JournaledSync(CommitJournal.open(path.join(root, 'commit.journal'), { warn, capacityBytes: 4 * DATA_START }), warn);
+          logs.forEach((log, p) => sync.track(log, 't', p));
+          return { logs, sync };
+        };
+        let { logs, sync } = open();
+        sync.replay(() => undefined);
+        sync.finishRecovery(false);
+        const sent: string[][] = [[], [], []];
+        const dirty = new Set<number>(); // as the topic registry keeps it: a sync takes its logs out
+        const pending: Promise<unknown>[] = [];
+        const commits: { token: CommitToken; before: number[]; acked: boolean }[] = [];
+        for (const o of ops) {
+          if (o.kind === 'append') {
+            const records = Array.from({ length: o.count }, (_, i) => ({ timestamp: 0, key: null, value: Buffer.from(`${o.log}-${sent[o.log]!.length + i}`), headers: {} }));
+            logs[o.log]!.append({ records });
+            sent[o.log]!.push(...records.map((r) => r.value.toString()));
+            dirty.add(o.log);
+          } else if (o.kind === 'sync') {
+            const taken = o.logs.filter((l) => dirty.delete(l));
+            pending.push(sync.sync(taken.map((l) => logs[l]!)));
+          } else if (o.kind === 'commit') {
+            const commit = { token: sync.reserve()!, before: sent.map((s) => s.length), acked: false };
+            commits.push(commit);
+            const taken = [...dirty];
+            dirty.clear();
+            pending.push(sync.sync(taken.map((l) => logs[l]!), [commit.token]).then((sealed) => (commit.acked = sealed)));
+          } else if (o.kind === 'settle') await Promise.all(pending.splice(0));
+          else sync.checkpoint();
+        }
+        // Power cut now, syncs still under way: what is durable and written at this instant is what stays.
+        const journalFile = path.join(root, 'commit.journal');
+        const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.log')).map((f) => path.join(root, f));
+        const atCut = { durable: new Map(durable), sizes: files.map((f) => fs.statSync(f).size), journal: fs.readFileSync(journalFile), acked: commits.map((c) => c.acked) };
+        await Promise.allSettled(pending.splice(0));
+        for (const log of logs) log.close();
+        await sync.close();
+        fs.writeFileSync(journalFile, atCut.journal);
+        files.forEach((file, i) => {
+          const size = atCut.sizes[i]!;
+          const kept = Math.min(size, atCut.durable.get(file) ?? 0);
+          fs.truncateSync(file, kept + Math.floor((cuts[i % 3] ?? 0) * (size - kept)));
+        });
+        ({ logs, sync } = open());
+        sync.replay((_t, p) => logs[p]);
+        const got = logs.map((log) => valuesOf(log));
+        for (const [i, c] of commits.entries()) {
+          if (atCut.acked[i]) expect(sync.sealed(c.token)).toBe(true);
+          if (!sync.sealed(c.token)) continue;
+          for (let p = 0; p < 3; p++) expect(got[p]!.slice(0, c.before[p])).toEqual(sent[p]!.slice(0, c.before[p]));
+        }
+        for (const log of logs) log.close();
+        await sync.close();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('writes a seal only after the direct syncs under way finish: they may hold the commit\'s records', async () => {
+    const log = DurablePartitionLog.open(path.join(dir, 'p'), { onWarning: warn });
+    const file = path.join(dir, 'commit.journal');
+    const sync = new JournaledSync(CommitJournal.open(file, { warn }), warn);
+    sync.track(log, 't', 0);
+    sync.replay(() => undefined);
+    sync.finishRecovery(false);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const direct = log.sync.bind(log);
+    vi.spyOn(log, 'sync').mockImplementation(async () => {
+      await gate;
+      return direct();
+    });
+    log.append({ records: [{ timestamp: 0, key: null, value: Buffer.from('v'), headers: {} }] });
+    const first = sync.sync([log]); // direct: the partition directory is new
+    const token = sync.reserve()!;
+    let sealed: boolean | undefined;
+    const commit = sync.sync([], [token]).then((s) => (sealed = s));
+    await new Promise((r) => setTimeout(r, 20));
+    const seals = () => {
+      const reader = CommitJournal.open(file, { warn });
+      const found = reader.readEntries().flat().filter((c) => c.topic === SEAL_TOPIC).map((c) => c.baseOffset);
+      void reader.close();
+      return found;
+    };
+    expect([sealed, seals()]).toEqual([undefined, []]);
+    release();
+    await Promise.all([first, commit]);
+    expect([sealed, seals()]).toEqual([true, [token.id]]);
     log.close();
     await sync.close();
   });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DurablePartitionLog } from '../../../src/broker/log/durable-partition-log.js';
+import { Segment } from '../../../src/broker/log/segment.js';
 import { ClosedError, CorruptRecordError, OffsetOutOfRangeError } from '../../../src/core/errors.js';
 import { expected, readAll, rec, tempDirs } from './log-test-helpers.js';
 
@@ -192,5 +193,27 @@ describe('broker > log > DurablePartitionLog', () => {
     const pending = log.sync();
     log.close();
     await expect(pending).resolves.toBeUndefined();
+  });
+});
+
+describe('broker > log > DurablePartitionLog > roll', () => {
+  it('fsyncs the segment it rolls away from before writing the next: a power cut leaves no hole between them', () => {
+    const log = DurablePartitionLog.open(dirs.make(), { segmentBytes: 300 });
+    const fsynced: [string, number][] = [];
+    const fsyncSync = Segment.prototype.fsyncSync;
+    const spy = vi.spyOn(Segment.prototype, 'fsyncSync').mockImplementation(function (this: Segment) {
+      fsynced.push([path.basename(this.logPath), this.size]);
+      fsyncSync.call(this);
+    });
+    try {
+      for (let i = 0; i < 12; i++) log.append({ records: [rec(i)] });
+      expect(log.segmentBaseOffsets.length).toBeGreaterThan(2);
+      // Each rolled segment was fsynced whole, when nothing of the next one was written yet.
+      const sizes = log.segmentSummaries().slice(0, -1).map((s) => [`${String(s.baseOffset).padStart(20, '0')}.log`, s.sizeBytes]);
+      expect(fsynced).toEqual(sizes);
+    } finally {
+      spy.mockRestore();
+      log.close();
+    }
   });
 });

@@ -17,6 +17,8 @@ function holdFsync(core: BrokerState, pass = 0): { release: () => void; calls: (
   return { release, calls: () => calls };
 }
 
+// These brokers are in memory: no commit journal, so commits take the two-sync (tokenless) protocol. The
+// one-sync protocol of a durable broker is tested in txn-commit-token.test.ts.
 describe('broker > txn > commit ordering', () => {
   it('syncs the records before PrepareCommit exists: a power cut must not keep the decision without them', async () => {
     const broker = await brokerWith({ t: 1 });
