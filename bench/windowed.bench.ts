@@ -28,6 +28,7 @@ import { ValueAndTimestampSerde } from '../src/processor/value-and-timestamp.js'
 import { Serdes } from '../src/serdes/serdes.js';
 import { Stores } from '../state/stores.js';
 import { fmtRate, printTable, rate, timed } from './report.js';
+import { runWindowedStreamsBench } from './windowed-streams.bench.js';
 
 const WINDOW_MS = 60_000;
 const GRACE_MS = 10_000;
@@ -139,4 +140,6 @@ export async function runWindowedBench(opts: { records?: number } = {}): Promise
     ['case', 'tributary', 'anchor (Map loop)', 'ratio (anchor ms / tributary ms)'],
     [[`tumbling 60 s count, ${n} records, ${KEYS} keys, 10% late <= 2 s`, fmtRate(rate(n, best.tributary)), fmtRate(rate(n, best.anchor)), (best.anchor / best.tributary).toFixed(2)]],
   );
+  input.length = 0;
+  await runWindowedStreamsBench({ records: n });
 }
