@@ -33,6 +33,7 @@ import type { PartitionLog } from './log/partition-log.js';
 import { effectiveTopicConfig, type TopicConfigDefaults } from './topic-config.js';
 import { validateTopicName } from './topic-name.js';
 import type { CommitTokens, StoredTopic, TopicMeta, TopicStorage } from './topic-storage.js';
+import { tryFsyncDir } from './log/log-start-checkpoint.js';
 
 const META_FILE = 'topic.json';
 const JOURNAL_FILE = 'commit.journal';
@@ -133,7 +134,7 @@ export class DurableTopicStorage implements TopicStorage {
     try {
       logs = this.openLogs(name, meta, 0);
       this.writeMeta(name, meta);
-      fsyncDir(this.topicsDir);
+      tryFsyncDir(this.topicsDir);
       return logs;
     } catch (err) {
       for (const log of logs) log.close();
@@ -229,7 +230,7 @@ export class DurableTopicStorage implements TopicStorage {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, path.join(dir, META_FILE));
-    fsyncDir(dir);
+    tryFsyncDir(dir);
   }
 
   private removeExtraPartitions(name: string, partitions: number): void {
@@ -248,7 +249,7 @@ export class DurableTopicStorage implements TopicStorage {
     let target = path.join(this.deletedDir, `${name}.deleted-${Date.now()}`);
     for (let n = 1; fs.existsSync(target); n++) target = path.join(this.deletedDir, `${name}.deleted-${Date.now()}-${n}`);
     fs.renameSync(dir, target);
-    fsyncDir(this.topicsDir);
+    tryFsyncDir(this.topicsDir);
     this.removeInBackground(target);
   }
 
@@ -258,18 +259,5 @@ export class DurableTopicStorage implements TopicStorage {
       .catch((err: unknown) => this.opts.warn(`could not remove ${dir}: ${(err as Error).message}`))
       .finally(() => this.removals.delete(removal));
     this.removals.add(removal);
-  }
-}
-
-/** Makes a rename or a new entry in `dir` durable (Linux needs the folder itself fsynced). */
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some platforms cannot open or fsync a directory; the rename itself is still atomic there.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }

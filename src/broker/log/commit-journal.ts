@@ -30,6 +30,7 @@ import {
   HEADER_SIZE,
   type JournalChunk,
 } from './journal-entry-codec.js';
+import { tryFsyncDir } from './log-start-checkpoint.js';
 
 /** Options of {@link CommitJournal.open}. */
 export interface CommitJournalOptions {
@@ -91,7 +92,7 @@ export class CommitJournal {
         fs.ftruncateSync(fd, 0);
         writeAll(fd, encodeHeader(1), 0);
         fs.fdatasyncSync(fd);
-        fsyncDir(path.dirname(file));
+        tryFsyncDir(path.dirname(file));
         generation = 1;
       }
       return new CommitJournal(file, fd, generation, capacity, opts.warn);
@@ -238,17 +239,5 @@ function writeAllv(fd: number, pieces: Buffer[], size: number, position: number)
     writeAll(fd, piece.subarray(done), position + done);
     position += piece.length;
     done = 0;
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a directory; the file is still there after a clean shutdown.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }

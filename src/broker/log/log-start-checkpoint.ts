@@ -51,3 +51,15 @@ export function fsyncDir(dir: string): void {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * {@link fsyncDir}, best effort: some platforms cannot open or fsync a directory, and there a rename
+ * or a new entry is still atomic and survives a clean shutdown, so the failure is ignored.
+ */
+export function tryFsyncDir(dir: string): void {
+  try {
+    fsyncDir(dir);
+  } catch {
+    // see above
+  }
+}
