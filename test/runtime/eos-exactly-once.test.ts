@@ -140,12 +140,14 @@ describe('runtime > exactly_once_v2', () => {
     await waitFor(async () => (await committedTotal(b)) === batch1.length, 15_000, 'first commits');
     const second = app(b, tempDir(), { instanceId: 'same' });
     await second.start();
+    // The first instance learns it is fenced at its next transactional call, so give it input: an
+    // idle instance would keep running until it had something to commit (as in Kafka).
+    const batch2 = words(25, 2);
+    await produce(b, batch2);
     await waitForState(first, 'ERROR', 15_000);
     expect(first.error).toBeInstanceOf(TaskMigratedError);
     const sentWhenFenced = first.metrics()['records-sent-total'];
     await first.close(); // leaves the group: the second instance takes every partition
-    const batch2 = words(25, 2);
-    await produce(b, batch2);
     await waitFor(async () => (await committedTotal(b)) === batch1.length + batch2.length, 15_000, 'second commits everything');
     await outputReaches(b, batch1.length + batch2.length);
     expect(first.metrics()['records-sent-total']).toBe(sentWhenFenced);
