@@ -59,3 +59,12 @@ export type Reducer<V> = (aggregate: V, value: V) => V;
  * const enrich: ValueJoiner<Payment, Account | null, Enriched> = (p, a) => ({ ...p, limit: a?.limit ?? 0 });
  */
 export type ValueJoiner<V1, V2, R, K = unknown> = (value1: V1, value2: V2, readOnlyKey: K) => R;
+
+/**
+ * Extracts the foreign key (the right table's key) from a left row; null or undefined means the row
+ * refers to nothing. Called with the value first and the key second, so both Kafka forms —
+ * `Function<V, KO>` and `BiFunction<K, V, KO>` (KIP-1104) — are one function here.
+ * @example
+ * const byCustomer: ForeignKeyExtractor<string, Order, string> = (order) => order.customerId;
+ */
+export type ForeignKeyExtractor<K, V, KO> = (value: V, key: K) => KO | null | undefined;

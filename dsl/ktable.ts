@@ -23,7 +23,7 @@ import { TOSTREAM_NAME, toStreamProcessor } from './operators/ktable-to-stream.j
 import { suppressTable } from './operators/suppress.js';
 import { tableTableJoinParts, type TableJoinKind } from './operators/table-table-join.js';
 import { foreignKeyJoinParts } from './operators/foreign-key-join.js';
-import type { ForeignKeyExtractor } from './internal/fk-subscription-send-processor.js';
+import type { ForeignKeyExtractor } from './functions.js';
 import { TableJoined } from './table-joined.js';
 import type { Suppressed } from './suppressed.js';
 

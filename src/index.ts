@@ -68,6 +68,7 @@ export { KeyValue } from '../dsl/key-value.js';
 export type {
   Aggregator,
   ForeachAction,
+  ForeignKeyExtractor,
   Initializer,
   KeyValueMapper,
   Predicate,

@@ -5,15 +5,7 @@ import type { Record } from '../../src/processor/record.js';
 import type { Serde } from '../../src/serdes/serde.js';
 import type { SubscriptionInstruction, SubscriptionWrapper } from './fk-wrappers.js';
 import { valueHash } from './fk-value-hash.js';
-
-/**
- * Extracts the foreign key (the right table's key) from a left row; null or undefined means the row
- * refers to nothing. Called with the value first and the key second, so both Kafka forms —
- * `Function<V, KO>` and `BiFunction<K, V, KO>` (KIP-1104) — are one function here.
- * @example
- * const byCustomer: ForeignKeyExtractor<string, Order, string> = (order) => order.customerId;
- */
-export type ForeignKeyExtractor<K, V, KO> = (value: V, key: K) => KO | null | undefined;
+import type { ForeignKeyExtractor } from '../functions.js';
 
 /**
  * What the send processor needs: the extractor, the foreign key serde (to compare old and new
