@@ -26,6 +26,7 @@ import { TaskExecutor } from '../src/processor/task-executor.js';
 import type { Topology } from '../src/processor/topology.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
 import { Serdes } from '../src/serdes/serdes.js';
+import { FrameLog } from './frame-log.js';
 import { fmtRate, printTable, rate, timed } from './report.js';
 
 interface Event {
@@ -107,24 +108,6 @@ function plainLoop(data: Data): { ms: number; out: number } {
   }
   const ms = performance.now() - t0;
   return { ms, out: sink.length };
-}
-
-/** Appends a length-prefixed frame to a growable buffer. */
-class FrameLog {
-  buf = Buffer.allocUnsafe(1 << 20);
-  end = 0;
-  /** Writes the UTF-8 of `text` straight into the buffer (no intermediate Buffer). */
-  append(text: string): void {
-    const max = this.end + 4 + text.length * 3;
-    if (max > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(max, this.buf.length * 2));
-      this.buf.copy(next, 0, 0, this.end);
-      this.buf = next;
-    }
-    const written = this.buf.write(text, this.end + 4, 'utf8');
-    this.buf.writeUInt32BE(written, this.end);
-    this.end += 4 + written;
-  }
 }
 
 /** (b) anchor: one log hop written by hand. Returns the records written to the output log. */

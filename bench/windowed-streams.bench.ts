@@ -32,6 +32,7 @@ import type { ProducedRecord } from '../src/core/record.js';
 import { QueryableStoreTypes } from '../src/runtime/interactive-queries.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
 import { Serdes } from '../src/serdes/serdes.js';
+import { FrameLog } from './frame-log.js';
 import { fmtRate, printTable, rate } from './report.js';
 
 const KEYS = 10_000;
@@ -111,23 +112,6 @@ async function streamsRun(data: Data, commitIntervalMs: number): Promise<{ ms: n
   } finally {
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Appends length-prefixed UTF-8 frames to a growable buffer. */
-class FrameLog {
-  buf = Buffer.allocUnsafe(1 << 20);
-  end = 0;
-  append(text: string): void {
-    const max = this.end + 4 + text.length * 3;
-    if (max > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(max, this.buf.length * 2));
-      this.buf.copy(next, 0, 0, this.end);
-      this.buf = next;
-    }
-    const written = this.buf.write(text, this.end + 4, 'utf8');
-    this.buf.writeUInt32BE(written, this.end);
-    this.end += 4 + written;
   }
 }
 
