@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Level } from 'level';
 import { StateDirLockedError } from '../src/core/errors.js';
+import { directBatch, type ChainedBatchLike } from './internal/direct-batch.js';
 import { StoreSpace, type SpaceBatch, type SpaceRoot, type SpaceSublevel } from './internal/store-space.js';
 
 /** Names of sublevels tributary keeps for itself (user store names never start with `__tributary`). */
@@ -133,20 +134,31 @@ export class TaskStateDb {
     this.assertOpen();
     const batch = this.db.batch();
     const taken: StoreSpace[] = [];
-    // classic-level copies each key into the native WriteBatch as it is added (binding.cc batch_put
-    // -> WriteBatch::Put); abstract-level keeps the key object only for 'write' listeners and
-    // prewrite hooks, which this private database never gets (checked anyway). So store spaces may
-    // pass one reused buffer per key length instead of a new one per staged write.
-    const copiesKeys = this.db.listenerCount('write') === 0 && (this.db.hooks.prewrite as { noop?: boolean }).noop === true;
-    for (const space of this.spaces.values()) {
-      if (space.takePending(batch as unknown as SpaceBatch, copiesKeys)) taken.push(space);
-    }
+    // The checkpoint first, through the public API (order inside one atomic batch does not matter:
+    // its keys live in their own sublevel).
     const cp = this.checkpointSublevel;
-    for (const tp of this.checkpoint.keys()) if (!checkpointOffsets.has(tp)) batch.del(tp, { sublevel: cp } as never);
+    let checkpointOps = 0;
+    for (const tp of this.checkpoint.keys()) {
+      if (!checkpointOffsets.has(tp)) {
+        batch.del(tp, { sublevel: cp } as never);
+        checkpointOps++;
+      }
+    }
     for (const [tp, offset] of checkpointOffsets) {
       const v = Buffer.allocUnsafe(8);
       v.writeBigInt64BE(BigInt(offset));
       batch.put(tp, v, { sublevel: cp } as never);
+      checkpointOps++;
+    }
+    // classic-level copies each key into the native WriteBatch as it is added (binding.cc batch_put
+    // -> WriteBatch::Put); abstract-level keeps the key object only for 'write' listeners and
+    // prewrite hooks, which this private database never gets (checked anyway). So store spaces may
+    // pass one reused buffer per key length instead of a new one per staged write, and their writes
+    // may skip the public put's per-operation work (see directBatch).
+    const copiesKeys = this.db.listenerCount('write') === 0 && (this.db.hooks.prewrite as { noop?: boolean }).noop === true;
+    const target = copiesKeys ? directBatch(batch as unknown as ChainedBatchLike, checkpointOps > 0) : (batch as unknown as SpaceBatch);
+    for (const space of this.spaces.values()) {
+      if (space.takePending(target, copiesKeys)) taken.push(space);
     }
     let failed = true;
     try {
