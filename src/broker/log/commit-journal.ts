@@ -29,6 +29,7 @@ import {
   entryBodyLength,
   HEADER_SIZE,
   type JournalChunk,
+  type JournalChunkInput,
 } from './journal-entry-codec.js';
 import { tryFsyncDir } from './log-start-checkpoint.js';
 
@@ -144,7 +145,7 @@ export class CommitJournal {
    * writing nothing, when it does not fit before the capacity — checkpoint, `reset`, and try again.
    * Not durable until `waitDurable` resolves.
    */
-  tryAppend(chunks: readonly JournalChunk[]): boolean {
+  tryAppend(chunks: readonly JournalChunkInput[]): boolean {
     this.ensureOpen();
     const { pieces, size } = encodeEntry(this.generation, chunks);
     const end = this.position + size;

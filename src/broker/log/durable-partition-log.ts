@@ -31,6 +31,8 @@ export interface DurablePartitionLogOptions {
 }
 
 const MAX_SEGMENT_BYTES = 1 << 30;
+/** Unsynced bytes a log keeps in memory for the commit journal (a commit's share is usually far less). */
+const TAIL_KEEP_BYTES = 256 * 1024;
 
 /**
  * A partition log stored in a directory of segment files, recovered on open.
@@ -62,6 +64,13 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
   private journalPoint: { segment: Segment; position: number; offset: number };
   /** A direct sync failed: the journal may not take a tail until a direct sync succeeds. */
   private journalBlocked = false;
+  /**
+   * The batches appended since `journalPoint`, as encoded, so that `takeJournalTail` hands them over
+   * without reading them back from the page cache; null when they are not all here (more than
+   * {@link TAIL_KEEP_BYTES}, a roll, a replay) — then it reads.
+   */
+  private tailPieces: Buffer[] | null = [];
+  private tailBytes = 0;
   private cleaning: Promise<CompactionStats> | undefined;
   private readonly cleanerState: CleanerState = { cleanedThrough: -1, nextDeleteHorizonMs: null };
 
@@ -155,6 +164,12 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
     if (seg.size > 0 && seg.size + buffer.length > this.segmentBytes) seg = this.roll();
     seg.append(buffer, baseOffset, lastOffset, maxTimestamp);
     this.dirtySegments.add(seg);
+    if (this.tailPieces !== null) {
+      if (this.tailBytes + buffer.length <= TAIL_KEEP_BYTES) {
+        this.tailPieces.push(buffer);
+        this.tailBytes += buffer.length;
+      } else this.tailPieces = null;
+    }
     return { baseOffset, lastOffset };
   }
 
@@ -184,7 +199,7 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
     this.dirtySegments.clear();
     const syncDir = this.dirDirty;
     this.dirDirty = false;
-    this.journalPoint = this.endPoint();
+    this.markJournalPoint();
     for (const seg of segments) seg.flushIndexes();
     if (syncDir) this.dirSyncsInFlight++;
     try {
@@ -208,7 +223,7 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
    */
   syncNow(): void {
     if (this.closed) return;
-    this.journalPoint = this.endPoint();
+    this.markJournalPoint();
     for (const seg of this.segments) {
       if (!this.dirtySegments.has(seg) && !seg.syncInFlight) continue;
       seg.flushIndexes();
@@ -227,17 +242,25 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
    * created or deleted since the last directory fsync, or a failed direct sync. The segments stay dirty:
    * a later `sync`/`syncNow` (the journal's checkpoint) still fsyncs them.
    */
-  takeJournalTail(maxBytes: number): { baseOffset: number; data: Buffer } | null {
+  takeJournalTail(maxBytes: number): { baseOffset: number; data: Buffer | Buffer[] } | null {
     this.ensureOpen();
     const seg = this.active;
     const point = this.journalPoint;
     if (this.dirDirty || this.journalBlocked || point.segment !== seg) return null;
     const length = seg.size - point.position;
     if (length > maxBytes) return null;
-    const data = length === 0 ? Buffer.alloc(0) : seg.read(point.position, length);
-    if (data.length !== length) return null;
-    this.journalPoint = this.endPoint();
+    const kept = this.tailPieces !== null && this.tailBytes === length ? this.tailPieces : null;
+    const data = kept ?? (length === 0 ? Buffer.alloc(0) : seg.read(point.position, length));
+    if (kept === null && (data as Buffer).length !== length) return null;
+    this.markJournalPoint();
     return { baseOffset: point.offset, data };
+  }
+
+  /** Everything appended so far is fsynced or in the journal's hands: the next tail starts here. */
+  private markJournalPoint(): void {
+    this.journalPoint = this.endPoint();
+    this.tailPieces = [];
+    this.tailBytes = 0;
   }
 
   /**
@@ -261,6 +284,7 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
         if (seg.size > 0 && seg.size + size > this.segmentBytes) seg = this.roll();
         seg.append(data.subarray(pos, pos + size), h.baseOffset, h.lastOffset, h.maxTimestamp);
         this.dirtySegments.add(seg);
+        this.tailPieces = null;
         appended++;
       } else if (h.lastOffset >= end) {
         return { appended, problem: `journal batch at offsets ${h.baseOffset}..${h.lastOffset} does not continue the log, which ends at ${end}` };

@@ -29,7 +29,7 @@
 import { ClosedError } from '../../core/errors.js';
 import type { CommitJournal } from './commit-journal.js';
 import type { DurablePartitionLog } from './durable-partition-log.js';
-import { type JournalChunk, SEAL_TOPIC, sealChunk } from './journal-entry-codec.js';
+import { type JournalChunkInput, SEAL_TOPIC, sealChunk } from './journal-entry-codec.js';
 
 /** Larger unsynced tails are fsynced in their segment instead of copied into the journal. */
 export const MAX_TAIL_BYTES = 1024 * 1024;
@@ -104,7 +104,7 @@ export class JournaledSync {
    * directly, but recovery will not count the tokens — the caller must make its commit durable another way).
    */
   async sync(logs: Iterable<DurablePartitionLog>, seals: readonly CommitToken[] = []): Promise<boolean> {
-    const chunks: JournalChunk[] = [];
+    const chunks: JournalChunkInput[] = [];
     const journaled: DurablePartitionLog[] = [];
     const direct: DurablePartitionLog[] = [];
     // One entry stays well inside a lap, so that a checkpoint always makes room for it.
@@ -114,10 +114,12 @@ export class JournaledSync {
       const name = this.names.get(log);
       const tail = name === undefined || this.failed ? null : log.takeJournalTail(Math.min(MAX_TAIL_BYTES, room));
       if (tail === null) direct.push(log);
-      else if (tail.data.length > 0) {
+      else {
+        const bytes = Buffer.isBuffer(tail.data) ? tail.data.length : tail.data.reduce((sum, piece) => sum + piece.length, 0);
+        if (bytes === 0) continue;
         chunks.push({ topic: name!.topic, partition: name!.partition, baseOffset: tail.baseOffset, data: tail.data });
         journaled.push(log);
-        room -= tail.data.length + name!.topic.length + 64;
+        room -= bytes + name!.topic.length + 64;
       }
     }
     const directs = direct.map((log) => this.trackDirect(log.sync()));
@@ -213,13 +215,13 @@ export class JournaledSync {
   }
 
   /** Seals of the tokens of the current generation; older ones became durable at the switch. */
-  private sealChunks(tokens: readonly CommitToken[]): JournalChunk[] {
+  private sealChunks(tokens: readonly CommitToken[]): JournalChunkInput[] {
     const generation = this.journal.currentGeneration;
     return tokens.filter((t) => t.generation === generation).map((t) => sealChunk(t.id));
   }
 
   /** True when `chunks` are durable through the journal (or a checkpoint); false when the journal failed or closed. */
-  private async journalChunks(chunks: JournalChunk[], journaled: DurablePartitionLog[]): Promise<boolean> {
+  private async journalChunks(chunks: JournalChunkInput[], journaled: DurablePartitionLog[]): Promise<boolean> {
     try {
       this.startLap();
       if (chunks.length > 0) {
