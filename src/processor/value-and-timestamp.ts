@@ -1,5 +1,6 @@
 import type { Serde } from '../serdes/serde.js';
 import { resolveDefaultSerde } from '../serdes/default-serde.js';
+import { readInt64BE, writeInt64BE } from '../serdes/int64-bytes.js';
 
 /**
  * A value with the timestamp of the update that produced it: what the DSL keeps in the key-value
@@ -36,7 +37,7 @@ export class ValueAndTimestampSerde<V> implements Serde<ValueAndTimestamp<V>> {
     const value = this.inner.serialize(data.value, topic);
     if (value === null) return null;
     const out = Buffer.allocUnsafe(8 + value.length);
-    out.writeBigInt64BE(BigInt(data.timestamp), 0);
+    writeInt64BE(out, data.timestamp, 0);
     value.copy(out, 8);
     return out;
   }
@@ -45,7 +46,7 @@ export class ValueAndTimestampSerde<V> implements Serde<ValueAndTimestamp<V>> {
     if (data === null) return null;
     if (data.length < 8) throw new RangeError(`ValueAndTimestampSerde: ${data.length} bytes is shorter than the 8-byte timestamp`);
     const value = this.inner.deserialize(data.subarray(8), topic);
-    return value === null ? null : { value, timestamp: Number(data.readBigInt64BE(0)) };
+    return value === null ? null : { value, timestamp: readInt64BE(data, 0) };
   }
 }
 

@@ -1,4 +1,5 @@
 import { SerializationError } from '../core/errors.js';
+import { int64IsSafe, readInt64BE, writeInt64BE } from './int64-bytes.js';
 import type { Serde } from './serde.js';
 
 // Byte layouts follow Kafka's org.apache.kafka.common.serialization serializers, so records written by
@@ -54,7 +55,8 @@ export const int64Serde: Serde<bigint | number> = {
   serialize(value, topic) {
     if (value === null || value === undefined) return null;
     const buf = Buffer.allocUnsafe(8);
-    buf.writeBigInt64BE(toBigInt('int64', value, topic), 0);
+    if (typeof value === 'number' && Number.isSafeInteger(value)) writeInt64BE(buf, value, 0);
+    else buf.writeBigInt64BE(toBigInt('int64', value, topic), 0);
     return buf;
   },
   deserialize(data, topic) {
@@ -69,17 +71,18 @@ export const longSerde: Serde<number> = {
   serialize(value, topic) {
     if (value === null || value === undefined) return null;
     const buf = Buffer.allocUnsafe(8);
-    buf.writeBigInt64BE(toBigInt('long', value, topic), 0);
+    // Counts and sums are safe integers: written without a BigInt.
+    if (typeof value === 'number' && Number.isSafeInteger(value)) writeInt64BE(buf, value, 0);
+    else buf.writeBigInt64BE(toBigInt('long', value, topic), 0);
     return buf;
   },
   deserialize(data, topic) {
     if (data === null || data === undefined) return null;
     expectLength('long', data, 8, topic);
-    const n = data.readBigInt64BE(0);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new SerializationError('long', `${n} is outside the safe-integer range; use Serdes.int64() for bigint`, { topic });
+    if (!int64IsSafe(data, 0)) {
+      throw new SerializationError('long', `${data.readBigInt64BE(0)} is outside the safe-integer range; use Serdes.int64() for bigint`, { topic });
     }
-    return Number(n);
+    return readInt64BE(data, 0);
   },
 };
 

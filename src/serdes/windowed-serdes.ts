@@ -1,5 +1,6 @@
 import { SerializationError } from '../core/errors.js';
 import type { Windowed } from '../core/windowed.js';
+import { readInt64BE, writeInt64BE } from './int64-bytes.js';
 import type { Serde } from './serde.js';
 
 // Kafka's layouts: a time-windowed key is <key bytes><window start: int64 BE> (TimeWindowedSerializer);
@@ -17,13 +18,13 @@ export function windowedSerde<K>(inner: Serde<K>, windowSizeMs: number): Serde<W
       const key = inner.serialize(value.key, topic) ?? Buffer.alloc(0);
       const buf = Buffer.allocUnsafe(key.length + 8);
       key.copy(buf, 0);
-      buf.writeBigInt64BE(BigInt(value.window.start), key.length);
+      writeInt64BE(buf, value.window.start, key.length);
       return buf;
     },
     deserialize(data, topic) {
       if (data === null || data === undefined) return null;
       if (data.length < 8) throw new SerializationError('windowed', `need at least 8 bytes, got ${data.length}`, { topic });
-      const start = Number(data.readBigInt64BE(data.length - 8));
+      const start = readInt64BE(data, data.length - 8);
       const key = inner.deserialize(data.subarray(0, data.length - 8), topic) as K;
       return { key, window: { start, end: start + windowSizeMs } };
     },
@@ -38,15 +39,15 @@ export function sessionWindowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
       const key = inner.serialize(value.key, topic) ?? Buffer.alloc(0);
       const buf = Buffer.allocUnsafe(key.length + 16);
       key.copy(buf, 0);
-      buf.writeBigInt64BE(BigInt(value.window.end), key.length);
-      buf.writeBigInt64BE(BigInt(value.window.start), key.length + 8);
+      writeInt64BE(buf, value.window.end, key.length);
+      writeInt64BE(buf, value.window.start, key.length + 8);
       return buf;
     },
     deserialize(data, topic) {
       if (data === null || data === undefined) return null;
       if (data.length < 16) throw new SerializationError('sessionWindowed', `need at least 16 bytes, got ${data.length}`, { topic });
-      const end = Number(data.readBigInt64BE(data.length - 16));
-      const start = Number(data.readBigInt64BE(data.length - 8));
+      const end = readInt64BE(data, data.length - 16);
+      const start = readInt64BE(data, data.length - 8);
       const key = inner.deserialize(data.subarray(0, data.length - 16), topic) as K;
       return { key, window: { start, end } };
     },

@@ -4,27 +4,10 @@
  * - session: `<key><end int64 BE><start int64 BE>` (SessionKeySchema; = `Serdes.sessionWindowed` bytes).
  * Times are written as signed 64-bit integers.
  */
-const TWO_32 = 0x1_0000_0000;
+import { readInt64BE as readInt64, writeInt64BE as writeInt64 } from '../../src/serdes/int64-bytes.js';
 
-/**
- * Writes a time as a signed 64-bit big-endian integer, as two 32-bit halves: no BigInt allocated
- * per key (these run on every window-store read and write). Exact for safe integers; anything else
- * takes BigInt's path (which rejects non-integers).
- */
-export function writeInt64(out: Buffer, time: number, offset: number): void {
-  if (!Number.isSafeInteger(time)) {
-    out.writeBigInt64BE(BigInt(time), offset);
-    return;
-  }
-  const hi = Math.floor(time / TWO_32);
-  out.writeInt32BE(hi, offset);
-  out.writeUInt32BE(time - hi * TWO_32, offset + 4);
-}
-
-/** Reads a signed 64-bit big-endian integer as a number (rounded beyond the safe-integer range, as Number(bigint) is). */
-export function readInt64(buf: Buffer, offset: number): number {
-  return buf.readInt32BE(offset) * TWO_32 + buf.readUInt32BE(offset + 4);
-}
+/** Times as signed 64-bit big-endian integers, without a BigInt per key (these run on every read and write). */
+export { readInt64, writeInt64 };
 
 export const WindowKeySchema = {
   SUFFIX: 12,
