@@ -24,33 +24,43 @@ export function checkpointKey(topic: string, partition: number): string {
  * offsets.get('app-counts-changelog', 1); // 1 (if the record landed at offset 0)
  */
 export class ChangelogOffsets {
-  readonly #topics: ReadonlySet<string>;
-  readonly #next = new Map<string, number>();
+  /** Per tracked topic, the next offset per partition (-1: none acknowledged yet). */
+  readonly #next = new Map<string, number[]>();
 
   constructor(topics: Iterable<string>) {
-    this.#topics = new Set(topics);
+    for (const t of topics) this.#next.set(t, []);
   }
 
   /** The offset after the last acknowledged record of a changelog partition, if this instance wrote one. */
   get(topic: string, partition: number): number | undefined {
-    return this.#next.get(checkpointKey(topic, partition));
+    const next = this.#next.get(topic)?.[partition];
+    return next === undefined || next < 0 ? undefined : next;
   }
 
   /** Forgets a partition (its task moved away; a later owner's writes are not ours). */
   forget(topic: string, partition: number): void {
-    this.#next.delete(checkpointKey(topic, partition));
+    const perPartition = this.#next.get(topic);
+    if (perPartition !== undefined && partition < perPartition.length) perPartition[partition] = -1;
   }
 
   /** A producer that records the acknowledged offsets of changelog records. */
   wrap(producer: Producer): Producer {
-    if (this.#topics.size === 0) return producer;
+    if (this.#next.size === 0) return producer;
+    // Runs once per sent record (every sink and changelog record of an instance): no string keys,
+    // one map lookup per run of records of the same topic.
     const record = (results: RecordMetadata[]) => {
+      let lastTopic: string | undefined;
+      let perPartition: number[] | undefined;
       for (let i = 0; i < results.length; i++) {
         const r = results[i]!;
-        if (!this.#topics.has(r.topic)) continue;
-        const key = checkpointKey(r.topic, r.partition);
-        const next = r.offset + 1;
-        if (next > (this.#next.get(key) ?? -1)) this.#next.set(key, next);
+        if (r.topic !== lastTopic) {
+          lastTopic = r.topic;
+          perPartition = this.#next.get(lastTopic);
+        }
+        if (perPartition === undefined) continue;
+        const p = r.partition;
+        while (perPartition.length <= p) perPartition.push(-1);
+        if (r.offset + 1 > perPartition[p]!) perPartition[p] = r.offset + 1;
       }
       return results;
     };
