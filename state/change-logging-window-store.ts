@@ -73,13 +73,16 @@ export class ChangeLoggingWindowStore implements WindowBytesStore {
   fetch(key: Buffer, windowStart: number): Buffer | null;
   fetch(key: Buffer, timeFrom: number, timeTo: number): WindowEntry<Buffer>[];
   fetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<Buffer>, Buffer>[];
-  fetch(...args: unknown[]): unknown {
-    return (this.inner.fetch as (...a: unknown[]) => unknown).apply(this.inner, args);
+  fetch(a: Buffer | null, b: Buffer | number | null, c?: number, d?: number): unknown {
+    // Spelled out (no rest arguments): the point read runs per windowed update and per flushed window.
+    if (d !== undefined) return this.inner.fetch(a, b as Buffer | null, c!, d);
+    if (c !== undefined) return this.inner.fetch(a!, b as number, c);
+    return this.inner.fetch(a!, b as number);
   }
   backwardFetch(key: Buffer, timeFrom: number, timeTo: number): WindowEntry<Buffer>[];
   backwardFetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<Buffer>, Buffer>[];
-  backwardFetch(...args: unknown[]): unknown {
-    return (this.inner.backwardFetch as (...a: unknown[]) => unknown).apply(this.inner, args);
+  backwardFetch(a: Buffer | null, b: Buffer | number | null, c: number, d?: number): unknown {
+    return d !== undefined ? this.inner.backwardFetch(a, b as Buffer | null, c, d) : this.inner.backwardFetch(a!, b as number, c);
   }
   fetchAll(timeFrom: number, timeTo: number): KeyValueEntry<Windowed<Buffer>, Buffer>[] {
     return this.inner.fetchAll(timeFrom, timeTo);

@@ -78,19 +78,46 @@ export const OrderedKey = {
   },
 } as const;
 
-/** Inner window-store keys: `<ordered key><window start int64 BE><seq int32 BE>`. */
+/** Length of `key[0, end)` under {@link OrderedKey}: every 0x00 doubled, plus the 2-byte terminator. */
+function orderedLength(key: Buffer, end: number): number {
+  let n = end + 2;
+  for (let i = 0; i < end; i++) if (key[i] === 0) n++;
+  return n;
+}
+
+/** Writes `key[0, end)` under {@link OrderedKey} into `out` at 0; returns where the terminator ends. */
+function orderedInto(key: Buffer, end: number, out: Buffer): number {
+  let j = 0;
+  for (let i = 0; i < end; i++) {
+    const b = key[i]!;
+    out[j++] = b;
+    if (b === 0) out[j++] = 0xff;
+  }
+  out[j++] = 0;
+  out[j++] = 0;
+  return j;
+}
+
+/**
+ * Inner window-store keys: `<ordered key><window start int64 BE><seq int32 BE>`. Made with one
+ * allocation each (they are built on every window read and write).
+ */
 export const InnerWindowKey = {
   SUFFIX: 12,
   of(key: Buffer, start: number, seq: number): Buffer {
-    const enc = OrderedKey.encode(key);
-    const out = Buffer.allocUnsafe(enc.length + 12);
-    enc.copy(out, 0);
-    writeInt64(out, start, enc.length);
-    out.writeInt32BE(seq | 0, enc.length + 8);
+    const out = Buffer.allocUnsafe(orderedLength(key, key.length) + 12);
+    const j = orderedInto(key, key.length, out);
+    writeInt64(out, start, j);
+    out.writeInt32BE(seq | 0, j + 8);
     return out;
   },
+  /** From the changelog's `<key><start><seq>`: the 12-byte suffix has the same layout, so it is copied as is. */
   fromChangelog(k: Buffer): Buffer {
-    return InnerWindowKey.of(WindowKeySchema.keyOf(k), WindowKeySchema.startOf(k), k.readInt32BE(k.length - 4));
+    const keyLength = k.length - 12;
+    const out = Buffer.allocUnsafe(orderedLength(k, keyLength) + 12);
+    const j = orderedInto(k, keyLength, out);
+    k.copy(out, j, keyLength);
+    return out;
   },
   keyOf: (ik: Buffer): Buffer => OrderedKey.decode(ik, ik.length - 12),
   startOf: (ik: Buffer): number => readInt64(ik, ik.length - 12),
