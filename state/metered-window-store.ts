@@ -25,6 +25,9 @@ export type WindowFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, o
  */
 export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore> implements WindowStore<K, V>, RestorableStore {
   private immediate: WindowFlushListener<K, V> | null = null;
+  private lastKey: unknown = undefined;
+  private lastKeySerde: Serde<K> | null = null;
+  private lastKeyBytes: Buffer | null = null;
   /** The inner store's data as objects, when this layer sits right on an in-memory store. */
   private readonly objects: ObjectWindowMap<K, V> | null;
 
@@ -46,6 +49,7 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore>
 
   override init(context: StateStoreContext, root: StateStore = this): void | Promise<void> {
     const done = super.init(context, root);
+    this.lastKeySerde = null; // bytes made before init were made without the topic
     if (this.objects !== null) this.objects.topic = this.topic;
     return done;
   }
@@ -53,20 +57,30 @@ export class MeteredWindowStore<K, V> extends MeteredStoreBase<WindowBytesStore>
   /**
    * Hears every window update that leaves the store: once per flush with a caching layer below
    * (returns true), else on every put (returns false). Null stops hearing (a processor that
-   * forwards updates itself: puts then skip reading the old value).
+   * forwards updates itself: puts then skip reading the old value). `sendOldValues: false` (Kafka's
+   * `setFlushListener(listener, sendOldValues)`) tells the cache the listener needs no old value of
+   * an update, so a flush need not read it from the store below (it still does for a delete).
    */
-  setFlushListener(listener: WindowFlushListener<K, V> | null): boolean {
-    const inner = this.inner as WindowBytesStore & { setFlushListener?: (l: WindowBytesFlushListener | null) => boolean };
+  setFlushListener(listener: WindowFlushListener<K, V> | null, sendOldValues = true): boolean {
+    const inner = this.inner as WindowBytesStore & { setFlushListener?: (l: WindowBytesFlushListener | null, sendOldValues?: boolean) => boolean };
     const cached = inner.setFlushListener?.(listener === null ? null : (k, n, o, ts) =>
       listener({ key: this.keySerde.deserialize(k.key, this.topic) as K, window: k.window }, n === null ? null : this.v(n), o === null ? null : this.v(o), ts),
+      sendOldValues,
     ) ?? false;
     this.immediate = cached ? null : listener;
     return cached;
   }
 
   private k(key: K): Buffer {
+    // An aggregation fetches a window and then puts it with the same key: a string key equal to the
+    // last one, with the same serde, has the same bytes (the layers below copy, never mutate, them).
+    // Strings only: numbers have 0 === -0 with different bytes under a double serde.
+    if (key === this.lastKey && this.keySerde === this.lastKeySerde && typeof key === 'string') return this.lastKeyBytes!;
     const bytes = this.keySerde.serialize(key, this.topic);
     if (bytes === null) throw new TypeError(`store "${this.name}": null keys are not allowed`);
+    this.lastKey = key;
+    this.lastKeySerde = this.keySerde;
+    this.lastKeyBytes = bytes;
     return bytes;
   }
   private kOrNull(key: K | null): Buffer | null {

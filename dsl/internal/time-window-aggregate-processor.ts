@@ -56,7 +56,8 @@ class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed
     const closeTime = this.#tracker.observe(timestamp) - this.windows.graceMs;
     const { sizeMs, advanceMs } = this.windows;
     const spec = this.spec;
-    const forward = !this.#tracker.onWindowClose;
+    // With a cache below, the cache forwards at flush: build no record per update here.
+    const forward = !this.#tracker.onWindowClose && !this.#forwarder.cached;
     // TimeWindows.windowsFor(timestamp), walked without building its array (one record, size/advance windows).
     for (let start = Math.floor(Math.max(0, timestamp - sizeMs + advanceMs) / advanceMs) * advanceMs; start <= timestamp; start += advanceMs) {
       const end = start + sizeMs;
@@ -71,7 +72,7 @@ class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed
       this.#store.put(key, { value: newAgg, timestamp: newTimestamp }, start);
       if (forward) {
         const change = { newValue: newAgg, oldValue: spec.sendOldValues === true ? oldAgg : null };
-        this.#forwarder.maybeForward(new Record<Windowed<K>, Change<VA>>({ key, window: { start, end } }, change, newTimestamp, record.headers));
+        this.#context.forward(new Record<Windowed<K>, Change<VA>>({ key, window: { start, end } }, change, newTimestamp, record.headers));
       }
     }
     if (this.#tracker.shouldEmitFinal(closeTime)) this.#emitFinal(closeTime, record);

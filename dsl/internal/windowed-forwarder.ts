@@ -6,7 +6,7 @@ import type { ValueAndTimestamp } from '../../src/processor/value-and-timestamp.
 
 type Listener<V> = (key: Windowed<unknown>, newValue: V | null, oldValue: V | null, timestamp: number) => void;
 interface ListenableStore<V> {
-  setFlushListener?(listener: Listener<V> | null): boolean;
+  setFlushListener?(listener: Listener<V> | null, sendOldValues?: boolean): boolean;
 }
 
 const IGNORE = (): void => {};
@@ -48,7 +48,9 @@ export class WindowedForwarder<K, VA> {
             const change = { newValue: (n as VA | null) ?? null, oldValue: sendOldValues() ? ((o as VA | null) ?? null) : null };
             context.forward(new Record(key as Windowed<K>, change, key.window.end));
           };
-    this.cached = s.setFlushListener(listener);
+    // Whether a downstream needs old values is settled by build(), before tasks start (TableState):
+    // without it the cache need not read each flushed window's old value from the store below.
+    this.cached = s.setFlushListener(listener, kind === 'window' ? sendOldValues() : true);
     // Uncached, the processor forwards itself: the store must not call the listener on every put.
     // A window store takes null (its puts then skip reading the old value for a listener).
     if (!this.cached) s.setFlushListener(kind === 'window' ? null : IGNORE);
