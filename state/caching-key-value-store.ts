@@ -12,13 +12,15 @@ import { andFinally, andThen } from './internal/maybe-async.js';
 const DEFAULT_PRIVATE_CACHE_BYTES = 10 * 1024 * 1024;
 
 /**
- * Adds a write cache: repeated updates of a key between commits fold into one entry, which is
+ * Adds a record cache: repeated updates of a key between commits fold into one entry, which is
  * written to the layer below (so logged once) and reported to the flush listener as
  * `(key, newValue, oldValue, timestamp)` when the entry is flushed — at commit (`flush()`), or
- * earlier when the instance's {@link ThreadCache} budget evicts it (least recently used first).
- * Reads see cached writes first. With a flush listener, a flushed entry whose old and new values are
- * both absent (put then deleted within one commit) is neither written nor reported. Reads are not cached: the cache is a
- * write buffer, and LevelDB reads are already synchronous.
+ * earlier when the instance's {@link ThreadCache} budget evicts it (least recently written first).
+ * A flushed entry stays cached, clean, so reads after a commit are served from memory; the budget
+ * evicts clean entries silently (never written or forwarded again). Reads see cached writes first.
+ * With a flush listener, a flushed entry whose old and new values are both absent (put then
+ * deleted within one commit) is neither written nor reported. A read that misses the cache is not
+ * cached: LevelDB reads are already synchronous, and the read path stays a lookup.
  * @example
  * const store = new CachingKeyValueStore(new ChangeLoggingKeyValueStore(new LevelKeyValueStore('counts')));
  * store.setFlushListener((k, newV, oldV, ts) => forward(k, { newValue: newV, oldValue: oldV }, ts));
@@ -61,8 +63,9 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
 
   override flush(): void | Promise<void> {
     const named = this.open();
-    // Drained first, then written: a listener may write to this store again while we flush.
-    const { keys, values, timestamps } = this.cache!.drainEntries(named);
+    // Marked clean first, then written: a listener may write to this store again while we flush
+    // (that write makes its entry dirty again, for the next flush).
+    const { keys, values, timestamps } = this.cache!.flushEntries(named);
     for (let i = 0; i < keys.length; i++) this.writeThrough(keys[i]!, values[i]!, timestamps[i]!);
     return this.inner.flush();
   }
@@ -133,7 +136,7 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     return this.merge(this.inner.prefixScan(prefix, prefixKeySerde), cached, 1);
   }
 
-  /** Exact, at the cost of one lookup below per cached entry. */
+  /** Exact, at the cost of one lookup below per dirty cached entry (clean ones equal what is below). */
   override approximateNumEntries(): number {
     let n = this.inner.approximateNumEntries();
     for (const e of this.open().range(null, null, false)) {
@@ -145,11 +148,17 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
   }
 
   override restoreBatch(records: readonly ChangelogRecord[]): void {
-    this.open();
+    const named = this.open();
+    // Restored records change the store below without passing through the cache: a clean entry
+    // of the same key would now be stale.
+    if (named.size > 0) for (const r of records) this.cache!.invalidateClean(named, r.key);
     this.inner.restoreBatch(records);
   }
 
-  /** Merges two sorted lists (direction `dir`); cached entries win, cached nulls hide keys. */
+  /**
+   * Merges two sorted lists (direction `dir`); cached entries win, cached nulls hide keys. The
+   * cached list holds dirty entries only: a clean one equals what is below.
+   */
   private merge(below: KeyValueEntry<Buffer, Buffer>[], cached: CacheEntry[], dir: 1 | -1): KeyValueEntry<Buffer, Buffer>[] {
     if (cached.length === 0) return below;
     const out: KeyValueEntry<Buffer, Buffer>[] = [];

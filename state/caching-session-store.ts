@@ -48,7 +48,8 @@ export class CachingSessionStore extends CachingStoreBase<SessionBytesStore, Ses
     this.put(sessionKey, null);
   }
   restoreBatch(records: readonly ChangelogRecord[]): void {
-    this.open();
+    // Changelog keys are the cache's store keys.
+    this.invalidateRestored(records);
     this.inner.restoreBatch(records);
     for (const r of records) this.streamTime = Math.max(this.streamTime, S.endOf(r.key));
   }

@@ -28,16 +28,21 @@ export class CachingWindowStore extends CachingStoreBase<WindowBytesStore, Windo
     return this.inner.retainDuplicates;
   }
 
-  setFlushListener(listener: WindowBytesFlushListener | null): boolean {
+  /** Kafka's `sendOldValues` of the flush listener: without it a flushed update reads no old value below (a delete still does). */
+  private sendOldValues = true;
+
+  setFlushListener(listener: WindowBytesFlushListener | null, sendOldValues = true): boolean {
     this.listener = listener;
+    this.sendOldValues = sendOldValues;
     return !this.retainDuplicates;
   }
 
   protected writeThrough(entry: CacheEntry): void {
     const key = S.keyOf(entry.key);
     const start = S.startOf(entry.key);
-    // The old value is read only for a listener (a point read per flushed window).
-    const old = this.listener === null ? null : this.inner.fetch(key, start);
+    // The old value is read only for a listener that wants it, or to tell whether a delete removes
+    // anything (a point read per flushed window), as Kafka's CachingWindowStore does.
+    const old = this.listener === null || (entry.value !== null && !this.sendOldValues) ? null : this.inner.fetch(key, start);
     // Always written through, even a tombstone for an absent window: it still moves the store's
     // stream time (retention) below and in the changelog, as in Kafka. Only the forward is skipped.
     this.inner.putStoreKey(entry.key, entry.value);
@@ -57,7 +62,8 @@ export class CachingWindowStore extends CachingStoreBase<WindowBytesStore, Windo
     this.cache!.put(this.open(), storeKey, value, this.now());
   }
   restoreBatch(records: readonly ChangelogRecord[]): void {
-    this.open();
+    // Changelog keys are the cache's store keys.
+    this.invalidateRestored(records);
     this.inner.restoreBatch(records);
     for (const r of records) this.streamTime = Math.max(this.streamTime, S.startOf(r.key));
   }

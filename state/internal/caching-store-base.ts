@@ -1,4 +1,5 @@
 import { StoreNotOpenError } from '../../src/core/errors.js';
+import type { ChangelogRecord } from '../key-value-entry.js';
 import type { StateStore, StateStoreContext } from '../state-store.js';
 import { storeContextParts } from '../store-context.js';
 import { ThreadCache } from '../thread-cache.js';
@@ -14,8 +15,8 @@ export interface TimeRetainedStore extends StateStore {
 /**
  * The lifecycle shared by the caching window and session layers: register with the instance's
  * {@link ThreadCache} at `init` (a private one when the context has none), start retention from the
- * store's own stream time, write every drained entry through at `flush` and on close, and refuse use
- * while closed. How one entry is written through (and reported to the flush listener) is the kind's.
+ * store's own stream time, write every dirty entry through at `flush` and on close (flushed entries
+ * stay cached, clean, for reads), and refuse use while closed. How one entry is written through (and reported to the flush listener) is the kind's.
  */
 export abstract class CachingStoreBase<I extends TimeRetainedStore, L> {
   protected cache: ThreadCache | null = null;
@@ -28,7 +29,7 @@ export abstract class CachingStoreBase<I extends TimeRetainedStore, L> {
 
   constructor(protected readonly inner: I) {}
 
-  /** Writes one drained (or evicted) cache entry to the store below and tells the flush listener. */
+  /** Writes one flushed (or evicted) dirty cache entry to the store below and tells the flush listener. */
   protected abstract writeThrough(entry: CacheEntry): void;
 
   get name(): string {
@@ -48,9 +49,18 @@ export abstract class CachingStoreBase<I extends TimeRetainedStore, L> {
       this.streamTime = this.inner.observedStreamTime();
     });
   }
+  /** Writes every dirty entry through; they stay cached, clean (see {@link ThreadCache}). */
   flush(): void | Promise<void> {
-    for (const e of this.cache!.drain(this.open())) this.writeThrough(e);
+    for (const e of this.cache!.flush(this.open())) this.writeThrough(e);
     return this.inner.flush();
+  }
+  /**
+   * Drops clean cached entries of restored records: a restore writes below without passing
+   * through the cache. `storeKey` gives the cache key of a record (the changelog key, by default).
+   */
+  protected invalidateRestored(records: readonly ChangelogRecord[], storeKey: (recordKey: Buffer) => Buffer = (k) => k): void {
+    const named = this.open();
+    if (named.size > 0) for (const r of records) this.cache!.invalidateClean(named, storeKey(r.key));
   }
   close(): void | Promise<void> {
     const named = this.named;

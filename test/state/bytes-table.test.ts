@@ -89,57 +89,102 @@ describe('state > BytesTable', () => {
 });
 
 describe('state > NamedCache', () => {
-  it('property: holds the newest value per key, evicts least recently written first, drains oldest first', () => {
+  it('property: newest value per key; dirty entries flush and evict in write order; flushed entries stay clean, evicted in access order', () => {
     const key = fc.integer({ min: 0, max: 30 }).map((i) => Buffer.from([i]));
     const op = fc.oneof(
       { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value: fc.option(fc.nat({ max: 999 }), { nil: null }) }) },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('evict' as const) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const) }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('get' as const), key }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('evictDirty' as const) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('evictClean' as const) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('invalidate' as const), key }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('flush' as const) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('range' as const), from: fc.option(key, { nil: null }), to: fc.option(key, { nil: null }) }) },
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 500 }), fc.option(key, { nil: null }), fc.option(key, { nil: null }), (ops, from, to) => {
+      fc.property(fc.array(op, { maxLength: 500 }), (ops) => {
         const cache = new NamedCache('c', () => {});
-        // Model: an insertion-ordered map, re-inserted on every write (oldest first).
-        const model = new Map<number, { value: string | null; ts: number }>();
-        let bytes = 0;
+        // Model: entries by key, plus the two orders (arrays of keys, oldest first).
+        const model = new Map<number, { value: string | null; ts: number; dirty: boolean }>();
+        let dirtyOrder: number[] = [];
+        let cleanOrder: number[] = [];
         const sizeOf = (v: string | null) => 1 + (v === null ? 0 : Buffer.byteLength(v)) + 64;
+        const buf = (v: string | null) => (v === null ? null : Buffer.from(v));
+        const drop = (k: number) => {
+          model.delete(k);
+          dirtyOrder = dirtyOrder.filter((x) => x !== k);
+          cleanOrder = cleanOrder.filter((x) => x !== k);
+        };
         ops.forEach((o, ts) => {
           if (o.kind === 'put') {
             const value = o.value === null ? null : String(o.value);
-            const old = model.get(o.key[0]!);
-            const delta = cache.put(o.key, value === null ? null : Buffer.from(value), ts);
-            expect(delta).toBe(sizeOf(value) - (old === undefined ? 0 : sizeOf(old.value)));
-            if (old !== undefined) bytes -= sizeOf(old.value);
-            bytes += sizeOf(value);
-            model.delete(o.key[0]!);
-            model.set(o.key[0]!, { value, ts });
-          } else if (o.kind === 'evict') {
+            const k = o.key[0]!;
+            const old = model.get(k);
+            expect(cache.put(o.key, buf(value), ts)).toBe(sizeOf(value) - (old === undefined ? 0 : sizeOf(old.value)));
+            drop(k);
+            model.set(k, { value, ts, dirty: true });
+            dirtyOrder.push(k);
+          } else if (o.kind === 'get') {
+            const k = o.key[0]!;
+            const m = model.get(k);
+            expect(cache.valueOf(o.key)).toEqual(m === undefined ? undefined : buf(m.value));
+            if (m !== undefined && !m.dirty) cleanOrder = [...cleanOrder.filter((x) => x !== k), k];
+          } else if (o.kind === 'evictDirty') {
             const e = cache.evictOldest();
-            const oldest = model.entries().next();
-            if (oldest.done) expect(e).toBeUndefined();
+            const k = dirtyOrder[0];
+            if (k === undefined) expect(e).toBeUndefined();
             else {
-              const [k, m] = oldest.value;
-              expect(e).toEqual({ key: Buffer.from([k]), value: m.value === null ? null : Buffer.from(m.value), timestamp: m.ts, size: sizeOf(m.value) });
-              model.delete(k);
-              bytes -= sizeOf(m.value);
+              const m = model.get(k)!;
+              expect(e).toEqual({ key: Buffer.from([k]), value: buf(m.value), timestamp: m.ts, size: sizeOf(m.value) });
+              drop(k);
             }
+          } else if (o.kind === 'evictClean') {
+            const k = cleanOrder[0];
+            expect(cache.popOldestClean()).toBe(k === undefined ? -1 : sizeOf(model.get(k)!.value));
+            if (k !== undefined) drop(k);
+          } else if (o.kind === 'invalidate') {
+            const k = o.key[0]!;
+            const m = model.get(k);
+            const clean = m !== undefined && !m.dirty;
+            expect(cache.invalidateClean(o.key)).toBe(clean ? sizeOf(m.value) : 0);
+            if (clean) drop(k);
+          } else if (o.kind === 'flush') {
+            const flushed = cache.flushEntries();
+            expect(flushed.keys.map((b) => b[0])).toEqual(dirtyOrder);
+            expect(flushed.values).toEqual(dirtyOrder.map((k) => buf(model.get(k)!.value)));
+            expect(flushed.timestamps).toEqual(dirtyOrder.map((k) => model.get(k)!.ts));
+            for (const k of dirtyOrder) {
+              const m = model.get(k)!;
+              if (m.value === null) model.delete(k);
+              else {
+                m.dirty = false;
+                cleanOrder.push(k);
+              }
+            }
+            dirtyOrder = [];
           } else {
-            expect(cache.drain().map((e) => e.key[0])).toEqual([...model.keys()]);
-            model.clear();
-            bytes = 0;
+            const inRange = dirtyOrder
+              .filter((k) => (o.from === null || k >= o.from[0]!) && (o.to === null || k <= o.to[0]!))
+              .sort((a, b) => a - b);
+            expect(cache.range(o.from, o.to, false).map((e) => e.key[0])).toEqual(inRange);
+            expect(cache.range(o.from, o.to, true).map((e) => e.key[0])).toEqual([...inRange].reverse());
+          }
+          let bytes = 0;
+          let cleanBytes = 0;
+          for (const m of model.values()) {
+            bytes += sizeOf(m.value);
+            if (!m.dirty) cleanBytes += sizeOf(m.value);
           }
           expect(cache.size).toBe(model.size);
           expect(cache.bytes).toBe(bytes);
+          expect(cache.cleanBytes).toBe(cleanBytes);
+          expect(cache.dirtyCount).toBe(dirtyOrder.length);
         });
         for (const [k, m] of model) {
-          expect(cache.valueOf(Buffer.from([k]))?.toString() ?? null).toBe(m.value);
+          expect(cache.isDirty(Buffer.from([k]))).toBe(m.dirty);
           expect(cache.get(Buffer.from([k]))?.timestamp).toBe(m.ts);
         }
-        const inRange = [...model.keys()]
-          .filter((k) => (from === null || k >= from[0]!) && (to === null || k <= to[0]!))
-          .sort((a, b) => a - b);
-        expect(cache.range(from, to, false).map((e) => e.key[0])).toEqual(inRange);
-        expect(cache.range(from, to, true).map((e) => e.key[0])).toEqual([...inRange].reverse());
+        cache.clear();
+        expect([cache.size, cache.bytes, cache.cleanBytes, cache.dirtyCount]).toEqual([0, 0, 0, 0]);
       }),
     );
   });

@@ -68,7 +68,9 @@ describe('state > CachingKeyValueStore', () => {
     expect(store.all().map((e) => [e.key, e.value])).toEqual([['k1', 11], ['k2', 2], ['k3', 3], ['k4', 4]]);
     await store.flush();
     expect(forwarded.map((f) => f[0])).toEqual(['k2', 'k3', 'k1', 'k4']); // the rest, oldest first
-    expect(cache.sizeBytes()).toBe(0);
+    // Flushed entries stay cached, clean (Kafka's record cache); the budget still holds.
+    expect(cache.sizeBytes()).toBe(74 * 3);
+    expect(cache.cleanBytes()).toBe(74 * 3);
   });
 
   it('shares one budget across the tasks of an instance, evicting from the task that writes', async () => {
@@ -85,11 +87,16 @@ describe('state > CachingKeyValueStore', () => {
     expect(t1.forwarded).toEqual([]);
     await t1.store.flush();
     expect(t1.forwarded.length).toBe(3);
-    expect(cache.sizeBytes()).toBe(74);
+    expect(cache.sizeBytes()).toBe(74 * 4); // t1's three entries stay, clean
+    expect(cache.cleanBytes()).toBe(74 * 3);
+    t2.store.put('b3', 3); // over budget: t1's oldest clean entry makes room, silently
+    expect(t1.forwarded.length).toBe(3);
+    expect(t2.forwarded).toEqual([['b1', 1, null, 0]]);
+    expect(cache.sizeBytes()).toBe(74 * 4);
     await t1.store.close();
     await t2.store.close();
     expect(cache.sizeBytes()).toBe(0);
-    expect(t2.forwarded.map((f) => f[0])).toEqual(['b1', 'b2']); // close flushes
+    expect(t2.forwarded.map((f) => f[0])).toEqual(['b1', 'b2', 'b3']); // close flushes
   });
 
   it('merges cached writes into ranges in byte order', async () => {
