@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/broker.js';
 import { DurablePartitionLog } from '../../src/broker/log/durable-partition-log.js';
+import { encodeMarkerKey, encodeMarkerValue } from '../../src/broker/log/control-records.js';
 import { InMemoryPartitionLog } from '../../src/broker/log/in-memory-partition-log.js';
 import type { MaintainablePartitionLog } from '../../src/broker/log/partition-log.js';
 import { checkCompactedKey } from '../../src/broker/record-validation.js';
@@ -73,6 +74,35 @@ describe('broker > compaction', () => {
     model.delete('k3');
     expect(second).toEqual(model);
     expect((await broker.admin().describeTopic('t')).partitions[0]!.logStartOffset).toBe(0);
+  });
+
+  it('compacts a topic written in transactions (an EOS changelog): read_committed sees the latest committed value per key', async () => {
+    broker = await Broker.open({ dataDir: tempDir(), fsync: 'never', onWarning: () => undefined });
+    await broker.admin().createTopics([{ topic: 't', partitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '600' } }]);
+    const producer = broker.producer({ transactionalId: 'changelog-writer' });
+    await producer.initTransactions();
+    const model = new Map<string, string>();
+    for (let txn = 0; txn < 40; txn++) {
+      const commit = txn % 5 !== 3;
+      producer.beginTransaction();
+      const records = [0, 1, 2].map((i) => ({ topic: 't', partition: 0, key: `k${(txn + i) % 4}`, value: `${commit ? 'c' : 'a'}${txn}-${i}` }));
+      await producer.send(records);
+      if (commit) {
+        await producer.commitTransaction();
+        for (const r of records) model.set(r.key, r.value);
+      } else await producer.abortTransaction();
+    }
+    await producer.close();
+    const before = broker.core.getLog('t', 0).logEndOffset;
+    const report = await broker.runLogMaintenance();
+    expect(report.compaction.get('t-0')!.recordsRemoved).toBeGreaterThan(60);
+    const c = broker.consumer({ autoOffsetReset: 'earliest', isolationLevel: 'read_committed' });
+    c.assign([{ topic: 't', partition: 0 }]);
+    const seen: ConsumedRecord[] = [];
+    while (c.position('t', 0) < before) seen.push(...(await c.poll({ timeoutMs: 0 })));
+    await c.close();
+    expect(latest(seen)).toEqual(model);
+    expect(seen.some((r) => r.value!.toString().startsWith('a'))).toBe(false);
   });
 
   it('produce and poll go on while a large log is cleaned (the cleaner yields between steps)', async () => {
@@ -256,6 +286,104 @@ function readFrom(log: MaintainablePartitionLog, from: number): { offset: number
   while (next < log.logEndOffset) {
     for (const b of log.read(next, { maxBytes: 200 })) {
       for (const r of b.records) if (r.offset >= next) out.push({ offset: r.offset, key: r.key!.toString(), value: r.value?.toString() ?? null });
+      next = b.lastOffset + 1;
+    }
+  }
+  return out;
+}
+
+/** One step of the transactional compaction property: a plain put, a transactional put, a marker, a pass. */
+const txnOpArb = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.integer({ min: 0, max: 5 }), value: fc.nat(999) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('txnPut' as const), producer: fc.integer({ min: 1, max: 2 }), key: fc.integer({ min: 0, max: 5 }), value: fc.nat(999) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('end' as const), producer: fc.integer({ min: 1, max: 2 }), commit: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'compact' as const }) },
+);
+
+describe.each(kinds)('broker > compaction > transactions > %s', (_name, makeLog) => {
+  it('property: committed transactional records are compacted like plain ones, aborted ones are dropped once their marker is cleanable, undecided ones are kept', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(txnOpArb, { minLength: 1, maxLength: 100 }), async (ops) => {
+        const log = makeLog();
+        // Per data record: its transaction (null for plain records). A transaction's outcome and marker offset once ended.
+        const txnOf = new Map<number, { commit?: boolean; markerAt?: number }>();
+        const open = new Map<number, { commit?: boolean; markerAt?: number }>();
+        const compact = () => log.compact({ now: 1_000, minCompactionLagMs: 0, deleteRetentionMs: 100, chunkBytes: 256 });
+        const rec = (key: string | Buffer, value: string | Buffer) => ({ timestamp: 1_000, key: Buffer.from(key), value: Buffer.from(value), headers: {} });
+        try {
+          for (const op of ops) {
+            if (op.kind === 'compact') await compact();
+            else if (op.kind === 'put') log.append({ records: [rec(`k${op.key}`, `v${op.value}`)] });
+            else if (op.kind === 'txnPut') {
+              let txn = open.get(op.producer);
+              if (txn === undefined) open.set(op.producer, (txn = {}));
+              const { baseOffset } = log.append({ records: [rec(`k${op.key}`, `t${op.value}`)], producerId: op.producer, producerEpoch: 0, isTransactional: true });
+              txnOf.set(baseOffset, txn);
+            } else {
+              const txn = open.get(op.producer);
+              if (txn === undefined) continue;
+              const { baseOffset } = log.append({
+                records: [rec(encodeMarkerKey(op.commit), encodeMarkerValue())],
+                producerId: op.producer, producerEpoch: 0, isTransactional: true, isControl: true,
+              });
+              Object.assign(txn, { commit: op.commit, markerAt: baseOffset });
+              open.delete(op.producer);
+            }
+          }
+          await compact();
+          const segments = log.segmentSummaries();
+          const activeBase = segments[segments.length - 1]!.baseOffset;
+          // What read_committed sees of the log as appended (the model) and of the compacted log.
+          const visible = (offset: number) => {
+            const txn = txnOf.get(offset);
+            return txn === undefined || txn.commit === true;
+          };
+          const data = readData(log);
+          const modelLatest = new Map<string, string>();
+          for (const op of replayed(ops)) if (visible(op.offset)) modelLatest.set(op.key, op.value);
+          const seenLatest = new Map<string, string>();
+          for (const r of data) if (visible(r.offset)) seenLatest.set(r.key, r.value);
+          expect(seenLatest).toEqual(modelLatest);
+          for (const r of data) {
+            const txn = txnOf.get(r.offset);
+            // An aborted record whose marker was cleanable is gone.
+            if (txn?.commit === false) expect(txn.markerAt!).toBeGreaterThanOrEqual(activeBase);
+          }
+          // Among decided, visible records of the cleaned range, one per key at most.
+          const decided = data.filter((r) => r.offset < activeBase && (txnOf.get(r.offset) === undefined || (txnOf.get(r.offset)!.commit === true && txnOf.get(r.offset)!.markerAt! < activeBase)));
+          expect(new Set(decided.map((r) => r.key)).size).toBe(decided.length);
+          for (let i = 1; i < data.length; i++) expect(data[i]!.offset).toBeGreaterThan(data[i - 1]!.offset);
+        } finally {
+          log.close();
+        }
+
+        /** The data records of `ops` at the offsets they were appended at (markers take an offset too). */
+        function replayed(steps: typeof ops): { offset: number; key: string; value: string }[] {
+          const out: { offset: number; key: string; value: string }[] = [];
+          const opened = new Set<number>();
+          let offset = 0;
+          for (const op of steps) {
+            if (op.kind === 'put') out.push({ offset: offset++, key: `k${op.key}`, value: `v${op.value}` });
+            else if (op.kind === 'txnPut') {
+              opened.add(op.producer);
+              out.push({ offset: offset++, key: `k${op.key}`, value: `t${op.value}` });
+            } else if (op.kind === 'end' && opened.delete(op.producer)) offset++;
+          }
+          return out;
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+/** Every data record of `log` from its start, markers left out. */
+function readData(log: MaintainablePartitionLog): { offset: number; key: string; value: string }[] {
+  const out: { offset: number; key: string; value: string }[] = [];
+  let next = log.logStartOffset;
+  while (next < log.logEndOffset) {
+    for (const b of log.read(next, { maxBytes: 200 })) {
+      if (!b.isControl) for (const r of b.records) if (r.offset >= next) out.push({ offset: r.offset, key: r.key!.toString(), value: r.value!.toString() });
       next = b.lastOffset + 1;
     }
   }

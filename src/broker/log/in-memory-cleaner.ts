@@ -1,11 +1,12 @@
 /**
  * Compaction of the in-memory log: the same rules as the durable log cleaner (`log-cleaner.ts`, steps
- * 1–4), applied synchronously to segments of batch objects — memory logs are small and test-sized, so
+ * 1–4, transactions included), applied synchronously to segments of batch objects — memory logs are small and test-sized, so
  * there is nothing to yield for. Delete horizons live in a WeakMap beside the batches, since a
  * `LogBatch` has no field for them.
  */
 import type { CleanerState } from './log-cleaner.js';
 import type { CompactionStats, CompactOptions, LogBatch, LogRecord } from './partition-log.js';
+import { TransactionOutcomes } from './transaction-outcomes.js';
 
 /** A segment of the in-memory log. */
 export interface MemorySegment {
@@ -42,10 +43,16 @@ export function compactMemorySegments(
   stats.ran = true;
 
   const latest = new Map<string, number>();
+  const outcomes = new TransactionOutcomes((key, offset) => {
+    if ((latest.get(key) ?? -1) < offset) latest.set(key, offset);
+  });
   for (const seg of segments.slice(0, n)) {
     stats.bytesRead += seg.bytes;
     for (const b of seg.batches) {
-      if (b.isControl || b.isTransactional) continue;
+      if (b.isControl || b.isTransactional) {
+        outcomes.visit(b.producerId, b.baseOffset, b.isTransactional, b.isControl, b.records);
+        continue;
+      }
       for (const r of b.records) if (r.key !== null) latest.set(r.key.toString('latin1'), r.offset);
     }
   }
@@ -60,7 +67,7 @@ export function compactMemorySegments(
     }
     currentInputBytes += seg.bytes;
     for (const b of seg.batches) {
-      const kept = cleanBatch(b, latest, opts, horizons, stats);
+      const kept = cleanBatch(b, latest, outcomes, opts, horizons, stats);
       if (kept === null) continue;
       current.batches.push(kept);
       current.nextOffset = kept.lastOffset + 1;
@@ -77,8 +84,20 @@ export function compactMemorySegments(
 }
 
 /** What the cleaner keeps of one batch (the batch itself when unchanged), or null when nothing. */
-function cleanBatch(b: LogBatch, latest: Map<string, number>, opts: CompactOptions, horizons: WeakMap<LogBatch, number>, stats: CompactionStats): LogBatch | null {
-  if (b.isControl || b.isTransactional) return b;
+function cleanBatch(
+  b: LogBatch,
+  latest: Map<string, number>,
+  outcomes: TransactionOutcomes,
+  opts: CompactOptions,
+  horizons: WeakMap<LogBatch, number>,
+  stats: CompactionStats,
+): LogBatch | null {
+  const committed = b.isTransactional ? outcomes.committed(b.baseOffset) : true;
+  if (b.isControl || committed === undefined) return b;
+  if (committed === false) {
+    stats.recordsRemoved += b.records.length;
+    return null;
+  }
   const horizon = horizons.get(b) ?? null;
   const kept: LogRecord[] = [];
   let tombstones = false;

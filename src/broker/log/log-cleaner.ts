@@ -4,15 +4,20 @@
  *
  * 1. Cleanable range: the sealed segments, oldest first, up to (not including) the first one holding a
  *    record newer than `now - min.compaction.lag.ms`. The active segment is never cleaned.
- * 2. Offset map: key → offset of its latest record in the cleanable range (non-transactional data only).
+ * 2. Offset map: key → offset of its latest record in the cleanable range, counting non-transactional
+ *    records and those of committed transactions (`transaction-outcomes.ts`: a transaction is known to
+ *    be committed or aborted once its marker has been scanned).
  * 3. Groups: consecutive cleanable segments whose sizes add up to at most `segment.bytes` are merged
  *    into one output segment (small segments left by earlier passes get merged).
  * 4. Each group is rewritten into `<base>-<end>.log.cleaned`, keeping a record when it is the latest of
  *    its key; a tombstone is kept until its batch's delete horizon (set to `now + delete.retention.ms`
  *    the first time a pass keeps it) and dropped after. Null-key data records are dropped (a compacted
  *    topic refuses them). Batches keep their offsets; emptied batches disappear (gaps are normal).
- *    Control batches and transactional batches are copied as they are: aborted transactional data is
- *    not removed by the cleaner yet.
+ *    Records of a committed transaction are cleaned like any others (their batch keeps its producer id
+ *    and transactional flag); records of an aborted one are dropped, as Kafka's cleaner does (no
+ *    reader can see them: read_uncommitted readers of a compacted topic get no guarantee about them).
+ *    Control batches (the markers) and transactions whose marker is not in the cleanable range yet are
+ *    copied as they are. Kafka also drops markers once their transaction's data is gone; we keep them.
  * 5. Swap (cleaner-files.ts): fsync, `.cleaned` → `.swap`, delete the originals, `.swap` → `<base>.log`,
  *    then in memory the group's segments are replaced by the new one in a single synchronous step.
  *
@@ -31,6 +36,7 @@ import { fsyncDir } from './log-start-checkpoint.js';
 import type { CompactionStats, CompactOptions, LogRecord } from './partition-log.js';
 import { type BatchHeader, decodeRecords, encodeCleanedBatch } from './record-batch-codec.js';
 import { Segment } from './segment.js';
+import { TransactionOutcomes } from './transaction-outcomes.js';
 
 /** What the cleaner needs of the durable log it cleans. */
 export interface CleanerHost {
@@ -84,10 +90,15 @@ export async function cleanLog(host: CleanerHost, opts: CompactOptions, state: C
 
   // Step 2
   const latest = new Map<string, number>();
+  // Committed records arrive when their marker is scanned, after later non-transactional ones: keep the larger offset.
+  const outcomes = new TransactionOutcomes((key, offset) => {
+    if ((latest.get(key) ?? -1) < offset) latest.set(key, offset);
+  });
   for (const seg of cleanable) {
     const done = await forEachBatch(pass, cleanable, seg, (h, chunk, at) => {
-      if (h.isControl || h.isTransactional) return;
-      for (const r of decodeAt(host, seg, chunk, at, h)) if (r.key !== null) latest.set(r.key.toString('latin1'), r.offset);
+      const records = decodeAt(host, seg, chunk, at, h);
+      if (h.isControl || h.isTransactional) return outcomes.visit(h.producerId, h.baseOffset, h.isTransactional, h.isControl, records);
+      for (const r of records) if (r.key !== null) latest.set(r.key.toString('latin1'), r.offset);
     });
     if (!done) return abort(stats);
   }
@@ -96,7 +107,7 @@ export async function cleanLog(host: CleanerHost, opts: CompactOptions, state: C
   for (const group of groupSegments(cleanable, host.segmentBytes)) {
     if (!stillPresent(host, group)) return abort(stats);
     const end = host.segmentList[host.segmentList.indexOf(group[group.length - 1]!) + 1]!.baseOffset;
-    if (!(await rewriteGroup(pass, group, end, latest))) return abort(stats);
+    if (!(await rewriteGroup(pass, group, end, latest, outcomes))) return abort(stats);
   }
   state.cleanedThrough = through;
   state.nextDeleteHorizonMs = stats.nextDeleteHorizonMs;
@@ -138,7 +149,7 @@ interface Written {
 }
 
 /** Steps 4 and 5 for one group; false when the pass had to stop (nothing changed then). */
-async function rewriteGroup(pass: Pass, group: Segment[], end: number, latest: Map<string, number>): Promise<boolean> {
+async function rewriteGroup(pass: Pass, group: Segment[], end: number, latest: Map<string, number>, outcomes: TransactionOutcomes): Promise<boolean> {
   const { host, opts, stats } = pass;
   const base = group[0]!.baseOffset;
   const cleanedPath = cleanerFilePath(host.dir, base, end, CLEANED_SUFFIX);
@@ -166,8 +177,13 @@ async function rewriteGroup(pass: Pass, group: Segment[], end: number, latest: M
     for (const seg of group) {
       const done = await forEachBatch(pass, group, seg, (h, chunk, at) => {
         const raw = chunk.subarray(at, at + h.size);
-        if (h.isControl || h.isTransactional) return emit(raw, h, h.maxTimestamp);
+        const committed = h.isTransactional ? outcomes.committed(h.baseOffset) : true;
+        if (h.isControl || committed === undefined) return emit(raw, h, h.maxTimestamp);
         const records = decodeAt(host, seg, chunk, at, h);
+        if (committed === false) {
+          stats.recordsRemoved += records.length;
+          return;
+        }
         const kept: LogRecord[] = [];
         let tombstones = false;
         for (const r of records) {

@@ -7,7 +7,8 @@ import { EMPTY_HEADERS } from '../../core/record.js';
 import type { BrokerCore } from '../broker-core.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { TransactionCoordinator } from './transaction-coordinator.js';
-import { encodeAbortedRecord, encodeMarkerKey, encodeMarkerValue, type AbortedEntry, type TxnMetadataRecord } from './txn-log-codec.js';
+import { encodeMarkerKey, encodeMarkerValue } from '../log/control-records.js';
+import { encodeAbortedRecord, type AbortedEntry, type TxnMetadataRecord } from './txn-log-codec.js';
 import { transition } from './txn-state.js';
 
 /** Step 3 of a commit: COMMIT markers, the group offsets, CompleteCommit (persisted). */

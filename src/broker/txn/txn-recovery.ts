@@ -16,10 +16,10 @@
  *    log is fsynced before the journal's next generation starts (past it, the record would count);
  * 4. start the commit journal's next generation.
  */
+import { decodeMarkerKey } from '../log/control-records.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { TransactionCoordinator } from './transaction-coordinator.js';
 import {
-  decodeMarkerKey,
   decodeTxnLogRecord,
   encodeAbortedRecord,
   encodeAbortedTombstone,
