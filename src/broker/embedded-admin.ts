@@ -14,6 +14,8 @@ export interface GroupAdmin {
   describeGroup(groupId: string): GroupDescription;
   resetOffsets(groupId: string, topic: string, to: OffsetResetSpec): Promise<void>;
   deleteGroups(groupIds: string[]): Promise<void>;
+  /** Drops the committed offsets of a deleted topic. */
+  topicDeleted(topic: string): Promise<void>;
 }
 
 /**
@@ -55,7 +57,10 @@ export class EmbeddedAdmin implements Admin {
         throw new InvalidTopicError(`topic "${name}" is internal to the broker and cannot be deleted`);
       }
     }
-    for (const name of new Set(names)) this.broker.registry.delete(name);
+    for (const name of new Set(names)) {
+      this.broker.registry.delete(name);
+      await this.groups.topicDeleted(name);
+    }
   }
 
   async listTopics(): Promise<string[]> {

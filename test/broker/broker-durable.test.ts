@@ -136,6 +136,23 @@ describe('broker > Broker > durable', () => {
     expect(values(readPartition(third, 't', 0))).toEqual(['new']);
   });
 
+  it("forgets the groups' committed offsets of a deleted topic: a recreated topic is read from its start, also after a restart", async () => {
+    const first = await openBroker();
+    await first.admin().createTopics([{ topic: 't', partitions: 1 }, { topic: 'kept', partitions: 1 }]);
+    const c = first.consumer({ groupId: 'g' });
+    c.assign([{ topic: 't', partition: 0 }, { topic: 'kept', partition: 0 }]);
+    await c.commit([{ topic: 't', partition: 0, offset: 5 }, { topic: 'kept', partition: 0, offset: 3 }]);
+    await first.admin().deleteTopics(['t']);
+    await first.admin().createTopics([{ topic: 't', partitions: 1 }]);
+    expect(await c.committed([{ topic: 't', partition: 0 }, { topic: 'kept', partition: 0 }])).toEqual([null, 3]);
+    await c.close();
+    await first.close();
+    const second = await openBroker();
+    const again = second.consumer({ groupId: 'g' });
+    expect(await again.committed([{ topic: 't', partition: 0 }, { topic: 'kept', partition: 0 }])).toEqual([null, 3]);
+    await again.close();
+  });
+
   it('finishes interrupted operations on open: half-created topic, half-deleted topic, half-added partitions', async () => {
     const first = await openBroker();
     await first.admin().createTopics([{ topic: 'kept', partitions: 1 }]);

@@ -190,6 +190,12 @@ export class GroupCoordinator {
     }
   }
 
+  /** Forgets every group's committed offsets of a deleted topic (tombstones in `__consumer_offsets`). */
+  async topicDeleted(topic: string): Promise<void> {
+    this.assertOpen();
+    await this.offsets.deleteTopic(topic);
+  }
+
   /** Stops the sweep timer and wakes every waiting member. Later member calls see `unknown` / ClosedError. */
   close(): void {
     if (this.closed) return;

@@ -128,6 +128,26 @@ export class OffsetStore {
     return this.sync();
   }
 
+  /**
+   * Tombstones every group's committed offsets of `topic` and forgets them: a deleted topic's offsets
+   * must not apply to a topic created later under the same name (Kafka's coordinator drops them too).
+   */
+  deleteTopic(topic: string): Promise<void> {
+    const now = this.core.clock.now();
+    let wrote = false;
+    for (const [groupId, offsets] of [...this.byGroup]) {
+      const gone = [...offsets.values()].filter((o) => o.topic === topic);
+      if (gone.length === 0) continue;
+      this.append(
+        groupId,
+        gone.map((o) => ({ timestamp: now, key: encodeOffsetKey({ groupId, topic, partition: o.partition }), value: null, headers: EMPTY_HEADERS })),
+      );
+      for (const o of gone) this.apply(groupId, topic, o.partition, null);
+      wrote = true;
+    }
+    return wrote ? this.sync() : Promise.resolve();
+  }
+
   private append(groupId: string, records: LogRecordInput[]): void {
     this.ensureTopic();
     const partition = toPositive(murmur2(Buffer.from(groupId, 'utf8'))) % this.core.partitionCount(OFFSETS_TOPIC);
