@@ -136,7 +136,7 @@ export class StreamThread {
         // Step 5
         await this.collector.flush();
         // Step 6
-        if (this.clock.now() >= this.#nextCommitAt && (await this.commit())) await this.#refreshLag();
+        if (this.clock.now() >= this.#nextCommitAt && (await this.commit(true))) await this.#refreshLag();
         // Step 7: with an in-process broker every await above may complete as a microtask; without a
         // macrotask turn, timers and I/O (heartbeats, the user's own callbacks) would starve.
         await yieldToEventLoop();
@@ -189,19 +189,22 @@ export class StreamThread {
    * sends, commit offsets) — or under `exactly_once_v2` `commitExactlyOnce` (steps 1–4, ending with
    * `commitTransaction`) — then each task's local store state with its changelog checkpoint
    * (`TaskStateManager.checkpoint`: last, so a checkpoint never runs ahead of its changelog).
+   * `overlapCheckpoint` (the loop's interval commits): return once the checkpoint batches are taken,
+   * and let LevelDB write them while the loop processes on; every other commit (revoke, close)
+   * returns only after they landed.
    */
-  async commit(): Promise<boolean> {
+  async commit(overlapCheckpoint = false): Promise<boolean> {
     this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
     if (this.eos !== undefined) {
       await commitExactlyOnce(this.eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock, () => this.consumer.groupMetadata());
       // Step 5: only after the transaction committed (a throw above skips it).
-      await this.tasks.checkpoint();
+      await this.tasks.checkpoint(overlapCheckpoint);
       await this.standby?.tasks.checkpoint();
       return true;
     }
     const committed = await commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
     // Step 5 of the commit. The changelog is durable even when the offsets commit lost a rebalance: checkpoint either way.
-    await this.tasks.checkpoint();
+    await this.tasks.checkpoint(overlapCheckpoint);
     await this.standby?.tasks.checkpoint();
     return committed;
   }

@@ -151,9 +151,17 @@ export class TaskManager {
     return n;
   }
 
-  /** The last step of a commit: every task's store changes and checkpoint, atomically per task (see `TaskStateManager.checkpoint`). */
-  async checkpoint(): Promise<void> {
-    await this.state?.checkpoint(this.tasks.keys());
+  /**
+   * The last step of a commit: every task's store changes and checkpoint, atomically per task (see
+   * `TaskStateManager.checkpoint`; `overlap`: return before the writes land).
+   */
+  async checkpoint(overlap = false): Promise<void> {
+    await this.state?.checkpoint(this.tasks.keys(), overlap);
+  }
+
+  /** Waits for an overlapped checkpoint to land (rethrowing its failure). */
+  async settleCheckpoints(): Promise<void> {
+    await this.state?.settleCheckpoints();
   }
 
   /** Fires due wall-clock punctuators of every task. */

@@ -97,6 +97,9 @@ export class TaskStateManager {
   #restoredRecords = 0;
   #restoredStores = 0;
   #hasStores = false;
+  /** An overlapped checkpoint still writing (never rejects: its failure waits in #inFlightError). */
+  #inFlight: Promise<void> | undefined;
+  #inFlightError: unknown = undefined;
 
   /** Restore progress of every store of every task this instance restores (never errors, never completes). */
   readonly restoreProgress$: Observable<TaskRestoreProgress> = this.#progress.asObservable();
@@ -289,15 +292,50 @@ export class TaskStateManager {
    * the output and changelog are durable, so a crash re-processes input at worst (duplicates, never
    * loss). Only a checkpoint written before its changelog was durable could put local state ahead
    * of the changelog; that order is never used.
+   *
+   * The tasks' batches are taken synchronously and written in parallel. With `overlap` (the stream
+   * thread's interval commits) this returns once they are taken, not written: the thread processes
+   * on while LevelDB writes, as a crash in between is the same as one between steps 3 and 5. The
+   * next checkpoint, `closeTask` and `settleCheckpoints` wait for the write; a failure is thrown by
+   * the next checkpoint or `settleCheckpoints`.
    * @example
    * await commitTasks(consumer, collector, tasks, metrics, clock, logger);
    * await state.checkpoint(tasks.keys());
    */
-  async checkpoint(taskIds: Iterable<string>): Promise<void> {
+  async checkpoint(taskIds: Iterable<string>, overlap = false): Promise<void> {
+    // The previous commit's writes must have landed: a task db writes one batch at a time, and its
+    // failure fails this commit (its writes went back to staging and go again below).
+    await this.settleCheckpoints();
+    const writes: Promise<void>[] = [];
+    // Each db.commit takes its staged writes synchronously, before its first await: the batches hold
+    // exactly what the commit flushed, and the tasks' databases write them in parallel.
     for (const id of taskIds) {
       const state = this.#tasks.get(id);
       if (state?.db === undefined) continue;
-      await state.db.commit(this.#checkpointOf(state));
+      writes.push(state.db.commit(this.#checkpointOf(state)));
+    }
+    if (writes.length === 0) return;
+    const landed = Promise.allSettled(writes).then((results) => {
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    });
+    if (!overlap) return landed;
+    // Overlapped: processing goes on while LevelDB writes (staged writes keep serving reads); the next
+    // commit, a task close or `settleCheckpoints` waits for it and rethrows its failure.
+    this.#inFlight = landed.catch((e: unknown) => {
+      this.#inFlightError ??= e;
+    });
+  }
+
+  /** Waits until an overlapped checkpoint (see {@link checkpoint}) has landed; rethrows its failure. */
+  async settleCheckpoints(): Promise<void> {
+    if (this.#inFlight !== undefined) {
+      await this.#inFlight;
+      this.#inFlight = undefined;
+    }
+    const failure = this.#inFlightError;
+    if (failure !== undefined) {
+      this.#inFlightError = undefined;
+      throw failure;
     }
   }
 
@@ -313,6 +351,8 @@ export class TaskStateManager {
   async closeTask(taskId: string): Promise<void> {
     const state = this.#tasks.get(taskId);
     if (state === undefined) return;
+    // Never close a database under its own batch write (a failure of it is reported by the next commit).
+    await this.#inFlight;
     this.#tasks.delete(taskId);
     for (const { spec } of state.logged) this.#offsets.forget(spec.topic, state.partition);
     await state.db?.close();
