@@ -129,8 +129,13 @@ export class TaskStateDb {
   /**
    * Writes every staged store change and the checkpoint in one atomic LevelDB batch. Writes staged
    * while the batch is in flight stay staged for the next commit.
+   *
+   * `writeAfter`: the batch is taken now (synchronously, before the first await) but written only
+   * once this resolves true — a caller whose checkpoint must follow other I/O can take the batch at
+   * the right moment and go on staging writes meanwhile. False (or a rejection) writes nothing: the
+   * taken writes go back to staging, as after a failed write.
    */
-  async commit(checkpointOffsets: ReadonlyMap<string, number>): Promise<void> {
+  async commit(checkpointOffsets: ReadonlyMap<string, number>, writeAfter?: Promise<boolean>): Promise<void> {
     this.assertOpen();
     const batch = this.db.batch();
     const taken: StoreSpace[] = [];
@@ -162,6 +167,10 @@ export class TaskStateDb {
     }
     let failed = true;
     try {
+      if (writeAfter !== undefined && !(await writeAfter.catch(() => false))) {
+        await batch.close();
+        return;
+      }
       await batch.write();
       failed = false;
     } finally {
