@@ -14,7 +14,7 @@
  * replay, as zeros or a torn entry do.
  *
  * Group commit: `waitDurable` resolves once an fdatasync that started after the caller's entry was
- * written has finished; concurrent committers share one fdatasync.
+ * written has finished; committers of the same tick share one fdatasync.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,6 +45,8 @@ const DEFAULT_CAPACITY = 64 * 1024 * 1024;
 /** The file is zero-filled this far ahead of the write position, one step at a time. */
 const ZERO_STEP = 4 * 1024 * 1024;
 const ZEROS = Buffer.alloc(1024 * 1024);
+/** Recent fdatasyncs quicker than this on average: the next runs on the calling thread (see `waitDurable`). */
+const INLINE_SYNC_MS = 1;
 
 /**
  * The journal file of one data directory.
@@ -64,6 +66,8 @@ export class CommitJournal {
   private writtenSeq = 0;
   private durableSeq = 0;
   private flushing: Promise<void> | null = null;
+  /** A moving average of recent fdatasync times, deciding where the next one runs (see `waitDurable`). */
+  private recentSyncMs = 0;
   private closed = false;
 
   private constructor(
@@ -157,24 +161,47 @@ export class CommitJournal {
     return true;
   }
 
-  /** Resolves when every entry appended before the call is durable (one shared fdatasync at a time). */
+  /**
+   * Resolves when every entry appended before the call is durable. Entries appended in the same tick
+   * share one fdatasync (the wait first yields to the microtask queue so that they can join), and a
+   * caller arriving while one is under way waits for it and, if its entry came later, the next.
+   *
+   * The fdatasync runs on the calling thread while recent ones took less than {@link INLINE_SYNC_MS}:
+   * a commit waits for it anyway, and the thread-pool round trip (hand-off, wake-up, callback) added a
+   * fifth to each commit's time. A slow disk would stall everything else in the process for as long,
+   * so past that bound it goes to the thread pool until the disk is quick again.
+   */
   async waitDurable(): Promise<void> {
     const target = this.writtenSeq;
+    if (this.durableSeq >= target) return;
+    await Promise.resolve();
     while (this.durableSeq < target) {
       this.ensureOpen();
+      if (this.flushing === null && this.recentSyncMs < INLINE_SYNC_MS) {
+        const upTo = this.writtenSeq;
+        const started = performance.now();
+        fs.fdatasyncSync(this.fd);
+        this.noteSync(performance.now() - started, upTo);
+        continue;
+      }
       if (this.flushing === null) {
         const upTo = this.writtenSeq;
         const fd = this.fd;
+        const started = performance.now();
         this.flushing = new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())))
-          .then(() => {
-            if (upTo > this.durableSeq) this.durableSeq = upTo;
-          })
+          .then(() => this.noteSync(performance.now() - started, upTo))
           .finally(() => {
             this.flushing = null;
           });
       }
       await this.flushing;
     }
+  }
+
+  /** Records a finished fdatasync that made entries up to `upTo` durable, and how long it took. */
+  private noteSync(ms: number, upTo: number): void {
+    this.recentSyncMs = 0.8 * this.recentSyncMs + 0.2 * ms;
+    if (upTo > this.durableSeq) this.durableSeq = upTo;
   }
 
   /**
