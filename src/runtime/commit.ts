@@ -60,6 +60,46 @@ export async function commitTasks(
   return true;
 }
 
+/**
+ * The stream thread's interval commit, overlapped: steps 1–2 as {@link commitTasks}, then step 3 is
+ * started — the embedded consumer checks the member and appends the offsets synchronously — and not
+ * awaited; `done` settles when it is durable (step 4 then runs): true when committed, false when the
+ * group rebalanced (logged and counted, as in `commitTasks`), rejected on any other failure. The
+ * caller takes the checkpoint batches at once and writes them after `done` (step 5), while it
+ * processes on; it waits for `done` before its next commit.
+ * @example
+ * const { done } = await startCommitTasks(consumer, collector, tasks, metrics, clock, logger);
+ * await state.checkpoint(taskIds, true, done.then(() => true, () => false));
+ */
+export async function startCommitTasks(
+  consumer: Consumer,
+  collector: RuntimeRecordCollector,
+  tasks: Iterable<StreamTask>,
+  metrics: CommitMetrics,
+  clock: Clock,
+  logger: StreamsLogger,
+): Promise<{ done: Promise<boolean> }> {
+  const started = clock.now();
+  // Steps 1 and 2
+  const { offsets, perTask: committed } = await flushAndCollectOffsets(collector, tasks);
+  if (offsets.length === 0) return { done: Promise.resolve(true) };
+  // Step 3 (started), then step 4
+  const done = consumer.commit(offsets).then(
+    () => {
+      for (const [task, own] of committed) task.markCommitted(own);
+      recordCommit(metrics, clock.now() - started);
+      return true;
+    },
+    (e: unknown) => {
+      if (!(e instanceof CommitFailedError) && !(e instanceof RebalanceInProgressError)) throw e;
+      metrics.failedCommits++;
+      logger.warn(`commit of ${offsets.length} partition offset(s) failed (the group rebalanced); their records will be processed again: ${(e as Error).message}`);
+      return false;
+    },
+  );
+  return { done };
+}
+
 /** Offsets to commit: every advanced partition's `processed + 1`, all together and per task. */
 export interface CommittableOffsets {
   offsets: TopicPartitionOffset[];

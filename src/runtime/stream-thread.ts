@@ -2,7 +2,7 @@ import type { Admin, Consumer, RebalanceListener } from '../core/client.js';
 import type { Clock } from '../core/clock.js';
 import type { TopicPartition } from '../core/record.js';
 import { TaskMigratedError } from '../core/errors.js';
-import { commitTasks, type CommitMetrics } from './commit.js';
+import { commitTasks, startCommitTasks, type CommitMetrics } from './commit.js';
 import { commitExactlyOnce } from './eos-commit.js';
 import type { EosProducer } from './eos-producer.js';
 import type { RuntimeRecordCollector } from './runtime-record-collector.js';
@@ -44,7 +44,8 @@ const IDLE_POLL_MS = 50;
  *    punctuation after each), bounded per iteration; all synchronous;
  * 4. wall-clock punctuation;
  * 5. flush the collector (one producer send for the iteration);
- * 6. every `commitIntervalMs`: commit (see `commitTasks`; standbys checkpoint too), then refresh the lag metric;
+ * 6. every `commitIntervalMs`: commit (see `commitTasks`; standbys checkpoint too), then refresh the lag
+ *    metric; the commit's durable half (offsets fsync, checkpoint write) overlaps the next iterations;
  * 7. yield one event-loop turn, so timers and I/O run even while input never runs out.
  *
  * Stops at `stop()` (after the iteration in flight) or at the first fatal error (reported once).
@@ -66,6 +67,9 @@ export class StreamThread {
   commitOnRevoke = true;
   #running = true;
   #nextCommitAt: number;
+  /** The step 3 of an overlapped interval commit still in flight (never rejects: see #overlappedError). */
+  #overlapped: Promise<void> | undefined;
+  #overlappedError: unknown = undefined;
 
   constructor(
     private readonly consumer: Consumer,
@@ -118,7 +122,8 @@ export class StreamThread {
     const maxPollRecords = this.config.maxPollRecords;
     try {
       while (this.#running) {
-        // Step 1
+        // Step 1 (an overlapped commit that failed stops the loop here at the latest)
+        this.#throwIfOverlappedFailed();
         const buffered = this.tasks.buffered;
         const records = await this.consumer.poll({ maxRecords: maxPollRecords, timeoutMs: buffered > 0 ? 0 : IDLE_POLL_MS });
         this.polls++;
@@ -189,23 +194,58 @@ export class StreamThread {
    * sends, commit offsets) — or under `exactly_once_v2` `commitExactlyOnce` (steps 1–4, ending with
    * `commitTransaction`) — then each task's local store state with its changelog checkpoint
    * (`TaskStateManager.checkpoint`: last, so a checkpoint never runs ahead of its changelog).
-   * `overlapCheckpoint` (the loop's interval commits): return once the checkpoint batches are taken,
-   * and let LevelDB write them while the loop processes on; every other commit (revoke, close)
-   * returns only after they landed.
+   * `overlap` (the loop's interval commits): return once the offsets commit is started and the
+   * checkpoint batches are taken, and let the offsets commit (its fsync) and then the LevelDB
+   * batches complete while the loop processes on — in the same order as without overlap. Every
+   * other commit (revoke, close) waits for an overlapped one first, and returns only when done.
    */
-  async commit(overlapCheckpoint = false): Promise<boolean> {
+  async commit(overlap = false): Promise<boolean> {
+    // An overlapped commit still finishing comes first (and its failure fails this one).
+    await this.#settleOverlapped();
     this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
     if (this.eos !== undefined) {
       await commitExactlyOnce(this.eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock, () => this.consumer.groupMetadata());
       // Step 5: only after the transaction committed (a throw above skips it).
-      await this.tasks.checkpoint(overlapCheckpoint);
+      await this.tasks.checkpoint(overlap);
       await this.standby?.tasks.checkpoint();
+      return true;
+    }
+    if (overlap) {
+      // Steps 1–2 now; step 3 in flight (its offsets already appended); step 5's batches taken now,
+      // written once step 3 is durable — or not at all if it failed other than by a rebalance (as
+      // the sequential path below throws before step 5). The loop processes on meanwhile.
+      const { done } = await startCommitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
+      await this.tasks.checkpoint(true, done.then(() => true, () => false));
+      await this.standby?.tasks.checkpoint();
+      this.#overlapped = done.then(
+        () => undefined,
+        (e: unknown) => {
+          this.#overlappedError ??= e;
+        },
+      );
       return true;
     }
     const committed = await commitTasks(this.consumer, this.collector, this.tasks.tasks.values(), this.commitMetrics, this.clock, this.config.logger);
     // Step 5 of the commit. The changelog is durable even when the offsets commit lost a rebalance: checkpoint either way.
-    await this.tasks.checkpoint(overlapCheckpoint);
+    await this.tasks.checkpoint();
     await this.standby?.tasks.checkpoint();
     return committed;
+  }
+
+  /** Waits for an overlapped commit's step 3 (and so its step 4); rethrows its failure once. */
+  async #settleOverlapped(): Promise<void> {
+    if (this.#overlapped !== undefined) {
+      await this.#overlapped;
+      this.#overlapped = undefined;
+    }
+    this.#throwIfOverlappedFailed();
+  }
+
+  #throwIfOverlappedFailed(): void {
+    const failure = this.#overlappedError;
+    if (failure !== undefined) {
+      this.#overlappedError = undefined;
+      throw failure;
+    }
   }
 }

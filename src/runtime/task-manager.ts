@@ -153,10 +153,11 @@ export class TaskManager {
 
   /**
    * The last step of a commit: every task's store changes and checkpoint, atomically per task (see
-   * `TaskStateManager.checkpoint`; `overlap`: return before the writes land).
+   * `TaskStateManager.checkpoint`; `overlap`: return before the writes land; `writeAfter`: write
+   * only once it resolves true).
    */
-  async checkpoint(overlap = false): Promise<void> {
-    await this.state?.checkpoint(this.tasks.keys(), overlap);
+  async checkpoint(overlap = false, writeAfter?: Promise<boolean>): Promise<void> {
+    await this.state?.checkpoint(this.tasks.keys(), overlap, writeAfter);
   }
 
   /** Waits for an overlapped checkpoint to land (rethrowing its failure). */

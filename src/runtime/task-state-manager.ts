@@ -297,12 +297,14 @@ export class TaskStateManager {
    * thread's interval commits) this returns once they are taken, not written: the thread processes
    * on while LevelDB writes, as a crash in between is the same as one between steps 3 and 5. The
    * next checkpoint, `closeTask` and `settleCheckpoints` wait for the write; a failure is thrown by
-   * the next checkpoint or `settleCheckpoints`.
+   * the next checkpoint or `settleCheckpoints`. `writeAfter` (an overlapped step 3 still in
+   * flight): the batches are taken now and written once it resolves true, so the order of steps 3
+   * and 5 holds though the thread went on (see `TaskStateDb.commit`).
    * @example
    * await commitTasks(consumer, collector, tasks, metrics, clock, logger);
    * await state.checkpoint(tasks.keys());
    */
-  async checkpoint(taskIds: Iterable<string>, overlap = false): Promise<void> {
+  async checkpoint(taskIds: Iterable<string>, overlap = false, writeAfter?: Promise<boolean>): Promise<void> {
     // The previous commit's writes must have landed: a task db writes one batch at a time, and its
     // failure fails this commit (its writes went back to staging and go again below).
     await this.settleCheckpoints();
@@ -312,7 +314,7 @@ export class TaskStateManager {
     for (const id of taskIds) {
       const state = this.#tasks.get(id);
       if (state?.db === undefined) continue;
-      writes.push(state.db.commit(this.#checkpointOf(state)));
+      writes.push(state.db.commit(this.#checkpointOf(state), writeAfter));
     }
     if (writes.length === 0) return;
     const landed = Promise.allSettled(writes).then((results) => {
