@@ -26,6 +26,11 @@ export interface RecordCollector {
     keyObject?: unknown,
     valueObject?: unknown,
   ): void;
+  /**
+   * Optional: sends to a fixed partition (a store's changelog goes to its task's partition). A
+   * collector without it gets `send` with a partitioner that returns that partition.
+   */
+  sendToPartition?(topic: string, partition: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void;
 }
 
 /**

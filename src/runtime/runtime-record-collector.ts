@@ -51,9 +51,15 @@ export class RuntimeRecordCollector implements RecordCollector {
     keyObject?: unknown,
     valueObject?: unknown,
   ): void {
-    const record: ProducedRecord = { topic, key, value, timestamp, headers };
+    // The same shape as sendToPartition's records: the producer's loop over a batch stays monomorphic.
+    const record: ProducedRecord = { topic, partition: undefined, key, value, timestamp, headers };
     this.#buffer.push(record);
     if (partitioner !== undefined) this.#pendingPartitions.push({ record, partitioner, key: keyObject, value: valueObject });
+  }
+
+  /** Buffers a record for a partition known up front (changelogs: the task's); the producer checks it exists. */
+  sendToPartition(topic: string, partition: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    this.#buffer.push({ topic, partition, key, value, timestamp, headers });
   }
 
   /** Records buffered since the last flush. */

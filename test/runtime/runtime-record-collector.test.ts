@@ -42,6 +42,20 @@ describe('runtime > RuntimeRecordCollector', () => {
     expect(sends).toHaveLength(2);
   });
 
+  it('sends a sendToPartition record to its partition, in order with the others, without asking for partition counts', async () => {
+    const { producer, sends } = fakeProducer();
+    const collector = new RuntimeRecordCollector(producer, admin({})); // describeTopic would throw for any topic
+    collector.send('out', b('k1'), b('v1'), 1, {});
+    collector.sendToPartition('app-s-changelog', 3, b('k2'), b('v2'), 2, {});
+    collector.sendToPartition('app-s-changelog', 0, b('k3'), null, 3, {});
+    await collector.awaitSends();
+    expect(sends[0]!.map((r) => [r.topic, r.partition, r.key!.toString(), r.value?.toString() ?? null, r.timestamp])).toEqual([
+      ['out', undefined, 'k1', 'v1', 1],
+      ['app-s-changelog', 3, 'k2', 'v2', 2],
+      ['app-s-changelog', 0, 'k3', null, 3],
+    ]);
+  });
+
   it('rethrows a failed send at the next flush or awaitSends', async () => {
     const { producer } = fakeProducer(new Error('broker down'));
     const collector = new RuntimeRecordCollector(producer, admin({}));

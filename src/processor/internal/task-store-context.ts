@@ -73,6 +73,9 @@ export class TaskStoreContext implements StoreContext {
       topic = changelogTopic(this.applicationId, store);
       this.#topics.set(store, topic);
     }
-    this.#collector.send(topic, key, value, timestamp, EMPTY_HEADERS, this.#partitioner);
+    const collector = this.#collector;
+    // A changelog record per flushed update: straight to the task's partition when the collector can.
+    if (collector.sendToPartition !== undefined) collector.sendToPartition(topic, this.partition, key, value, timestamp, EMPTY_HEADERS);
+    else collector.send(topic, key, value, timestamp, EMPTY_HEADERS, this.#partitioner);
   }
 }
