@@ -1,4 +1,5 @@
 import { SerializationError } from '../core/errors.js';
+import { shortAsciiBytes } from './ascii-bytes.js';
 import { int64IsSafe, readInt64BE, writeInt64BE } from './int64-bytes.js';
 import type { Serde } from './serde.js';
 
@@ -16,7 +17,7 @@ export const stringSerde: Serde<string> = {
   serialize(value, topic) {
     if (value === null || value === undefined) return null;
     if (typeof value !== 'string') throw new SerializationError('string', `cannot serialize a ${typeof value}`, { topic });
-    return Buffer.from(value, 'utf8');
+    return shortAsciiBytes(value, 0) ?? Buffer.from(value, 'utf8');
   },
   deserialize(data) {
     return data === null || data === undefined ? null : data.toString('utf8');

@@ -1,6 +1,8 @@
 import { SerializationError } from '../core/errors.js';
 import type { Windowed } from '../core/windowed.js';
+import { shortAsciiBytes } from './ascii-bytes.js';
 import { readInt64BE, writeInt64BE } from './int64-bytes.js';
+import { stringSerde } from './primitive-serdes.js';
 import type { Serde } from './serde.js';
 
 // Kafka's layouts: a time-windowed key is <key bytes><window start: int64 BE> (TimeWindowedSerializer);
@@ -15,7 +17,22 @@ export function windowedSerde<K>(inner: Serde<K>, windowSizeMs: number): Serde<W
   return {
     serialize(value, topic) {
       if (value === null || value === undefined) return null;
-      const key = inner.serialize(value.key, topic) ?? Buffer.alloc(0);
+      const k = value.key;
+      if (inner === stringSerde && typeof k === 'string') {
+        // A windowed string key (every windowed count by a string key): the UTF-8 written straight
+        // into the result, not encoded into a buffer of its own and copied.
+        const ascii = shortAsciiBytes(k, 8);
+        if (ascii !== null) {
+          writeInt64BE(ascii, value.window.start, k.length);
+          return ascii;
+        }
+        const n = Buffer.byteLength(k, 'utf8');
+        const buf = Buffer.allocUnsafe(n + 8);
+        buf.write(k, 0, n, 'utf8');
+        writeInt64BE(buf, value.window.start, n);
+        return buf;
+      }
+      const key = inner.serialize(k, topic) ?? Buffer.alloc(0);
       const buf = Buffer.allocUnsafe(key.length + 8);
       key.copy(buf, 0);
       writeInt64BE(buf, value.window.start, key.length);
