@@ -178,18 +178,23 @@ function encode(
     (header.isTransactional ? ATTR_TRANSACTIONAL : 0) | (header.isControl ? ATTR_CONTROL : 0) | (deleteHorizonMs !== null ? ATTR_DELETE_HORIZON : 0);
   buf.writeInt16BE(attributes, 55);
 
-  // Pass 2: records.
+  // Pass 2: records. The per-record fixed fields are plain byte stores (putInt32): the checked
+  // Buffer writers cost more than the bytes on batches of small records; the values are in range by
+  // construction (lengths and deltas checked above).
   let pos = BATCH_HEADER_SIZE;
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    buf.writeInt32BE(offsetDeltas === null ? i : offsetDeltas[i]!, pos);
-    writeInt64(buf, pos + 4, r.timestamp - firstTimestamp);
+    putInt32(buf, pos, offsetDeltas === null ? i : offsetDeltas[i]!);
+    const delta = r.timestamp - firstTimestamp;
+    const hi = Math.floor(delta / TWO_32);
+    putInt32(buf, pos + 4, hi);
+    putInt32(buf, pos + 8, delta - hi * TWO_32);
     pos += 12;
     pos = writeBytes(buf, pos, r.key);
     pos = writeBytes(buf, pos, r.value);
     const names = headerNames === null ? null : headerNames[i]!;
     if (names === null) {
-      buf.writeInt32BE(0, pos);
+      putInt32(buf, pos, 0);
       pos += 4;
       continue;
     }
@@ -206,12 +211,25 @@ function encode(
   return { buffer: buf, maxTimestamp };
 }
 
+/** Big-endian int32 from four byte loads (the caller has checked the bytes are inside the batch). */
+function getInt32(buf: Buffer, pos: number): number {
+  return (buf[pos]! << 24) | (buf[pos + 1]! << 16) | (buf[pos + 2]! << 8) | buf[pos + 3]!;
+}
+
+/** Big-endian int32 (or uint32: the low half of an int64) as four byte stores; no range check. */
+function putInt32(buf: Buffer, pos: number, v: number): void {
+  buf[pos] = v >>> 24;
+  buf[pos + 1] = v >>> 16;
+  buf[pos + 2] = v >>> 8;
+  buf[pos + 3] = v;
+}
+
 function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
   if (bytes === null) {
-    buf.writeInt32BE(-1, pos);
+    putInt32(buf, pos, -1);
     return pos + 4;
   }
-  buf.writeInt32BE(bytes.length, pos);
+  putInt32(buf, pos, bytes.length);
   buf.set(bytes, pos + 4);
   return pos + 4 + bytes.length;
 }
@@ -267,28 +285,30 @@ export function decodeRecords(buf: Buffer, pos: number, header: BatchHeader): Lo
   let prevDelta = -1;
   for (let i = 0; i < n; i++) {
     if (p + RECORD_OVERHEAD > end) throw new Error(`record ${i} overruns the batch`);
-    const offsetDelta = buf.readInt32BE(p);
+    const offsetDelta = getInt32(buf, p);
     if (offsetDelta <= prevDelta || offsetDelta > header.lastOffset - header.baseOffset) {
       throw new Error(`record ${i} has offset delta ${offsetDelta} out of order`);
     }
     prevDelta = offsetDelta;
-    const timestamp = header.firstTimestamp + readInt64(buf, p + 4);
+    const timestamp = header.firstTimestamp + (getInt32(buf, p + 4) * TWO_32 + (getInt32(buf, p + 8) >>> 0));
     p += 12;
-    let len = buf.readInt32BE(p);
+    let len = getInt32(buf, p);
     p += 4;
     let key: Buffer | null = null;
     if (len >= 0) {
       if (p + len > end) throw new Error(`record ${i} key overruns the batch`);
       key = buf.subarray(p, (p += len));
     }
-    len = buf.readInt32BE(p);
+    // Value length and header count: byte loads past the buffer would read undefined, not throw.
+    if (p + 8 > end) throw new Error(`record ${i} overruns the batch`);
+    len = getInt32(buf, p);
     p += 4;
     let value: Buffer | null = null;
     if (len >= 0) {
       if (p + len > end) throw new Error(`record ${i} value overruns the batch`);
       value = buf.subarray(p, (p += len));
     }
-    const headerCount = buf.readInt32BE(p);
+    const headerCount = getInt32(buf, p);
     p += 4;
     let headers = EMPTY_HEADERS;
     if (headerCount !== 0) {
