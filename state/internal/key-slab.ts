@@ -137,10 +137,14 @@ export class KeySlab {
     return at;
   }
 
-  /** Forgets every entry; reuses the buffer unless a view of it is out (then a new one of the same size). */
+  /**
+   * Forgets every entry; reuses the buffer unless a view of it is out (then a new one, sized for
+   * what was used: a structure emptied often, a few keys at a time, must not allocate its largest
+   * size each time).
+   */
   reset(): void {
     if (this.viewed) {
-      this.bytes = allocate(this.bytes.length);
+      this.bytes = allocate(Math.max(MIN_BYTES, this.used));
       this.arrayBuffer = this.bytes.buffer;
       this.viewed = false;
     }
