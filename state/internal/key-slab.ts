@@ -76,10 +76,7 @@ export class KeySlab {
   }
 
   private grow(needed: number): void {
-    // Fourfold while small, then twofold: a growing slab allocates about 1.3-2x its final size in
-    // all, which a fresh store (a task assigned, a benchmark round) pays in full.
-    const factor = this.bytes.length < 1 << 20 ? 4 : 2;
-    let size = this.bytes.length * factor;
+    let size = this.bytes.length * 2;
     while (size < needed) size *= 2;
     const next = allocate(size);
     this.bytes.copy(next, 0, 0, this.used);
@@ -121,9 +118,7 @@ export class KeySlab {
    */
   startCompaction(): Buffer {
     const old = this.bytes;
-    // Room for the dead bytes that will trigger the next compaction (3x live): no growth between
-    // two compactions.
-    this.bytes = allocate(Math.max(MIN_BYTES, 4 * this.live));
+    this.bytes = allocate(Math.max(MIN_BYTES, 2 * this.live));
     this.arrayBuffer = this.bytes.buffer;
     this.used = 0;
     this.dead = 0;
