@@ -137,14 +137,10 @@ export class KeySlab {
     return at;
   }
 
-  /**
-   * Forgets every entry; reuses the buffer unless a view of it is out (then a new one, sized for
-   * what was used: a structure emptied often, a few keys at a time, must not allocate its largest
-   * size each time).
-   */
+  /** Forgets every entry; reuses the buffer unless a view of it is out (then a new one of the same size). */
   reset(): void {
     if (this.viewed) {
-      this.bytes = allocate(Math.max(MIN_BYTES, this.used));
+      this.bytes = allocate(this.bytes.length);
       this.arrayBuffer = this.bytes.buffer;
       this.viewed = false;
     }
