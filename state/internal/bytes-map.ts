@@ -103,19 +103,10 @@ export class LevelBytesMap implements BytesMap {
    * (absent) in it.
    */
   set(key: Buffer, value: Buffer | null): void {
-    const index = this.index;
-    if (this.prefix.length === 0 && this.space.stagesByLog) {
-      // The staging is a log and could not tell what the write replaces anyway: the index hears
-      // of it first, and the staging refers to the index's copy of the key instead of making one.
-      if (value === null) index.remove(key);
-      else index.add(key);
-      this.space.stageShared(index.keyBytes, index.keyAt, key.length, value);
-      return;
-    }
     const before = this.space.stage(this.dbKey(key), value);
     if (value === null) {
-      if (before !== null) index.remove(key);
-    } else if (before === undefined || before === null) index.add(key);
+      if (before !== null) this.index.remove(key);
+    } else if (before === undefined || before === null) this.index.add(key);
   }
 
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void {

@@ -102,13 +102,9 @@ export class KeySlab {
     this.dead += length;
   }
 
-  /**
-   * Whether compaction would pay: dead bytes are three times the live ones (so a compaction, which
-   * copies the live bytes, comes at most once per ~3 live-bytes' worth of removals), and enough
-   * of them to matter.
-   */
+  /** Whether compaction would pay: most appended bytes are dead, and enough of them to matter. */
   get wantsCompaction(): boolean {
-    return this.dead > this.minDeadBytes && this.dead * 4 > this.used * 3;
+    return this.dead > this.minDeadBytes && this.dead * 2 > this.used;
   }
 
   /**

@@ -12,8 +12,6 @@ import { SortedBytesMap } from './sorted-bytes-map.js';
  * A short log against a large set (scans interleaved with writes) is applied key by key instead,
  * and a key written after every indexed key, with the log empty, is appended at once.
  */
-const EMPTY = Buffer.alloc(0);
-
 export class LazyKeyIndex {
   private readonly sorted = new SortedBytesMap<true>();
   // The update log: key bytes in a slab (no Buffer kept per update; see KeySlab), offsets, lengths
@@ -23,23 +21,12 @@ export class LazyKeyIndex {
   private logLen = new Int32Array(64);
   private logPresent = new Uint8Array(64);
   private logCount = 0;
-  /**
-   * Where the last {@link add} or {@link remove} copied the key's bytes (`keyAt` in `keyBytes`):
-   * a buffer that is never rewritten, so a caller (the staged writes of the same store) may refer
-   * to them instead of making its own copy.
-   */
-  keyBytes: Buffer = EMPTY;
-  keyAt = 0;
 
   /** Records that `key` now exists. */
   add(key: Buffer): void {
     // A key past every indexed one, with nothing logged before it (ascending writes, as of a
     // sequential key space or a cache flushing in write order) goes straight in: one comparison.
-    if (this.logCount === 0 && this.sorted.appendIfLast(key, true)) {
-      this.keyBytes = this.sorted.appendedBytes!;
-      this.keyAt = this.sorted.appendedAt;
-      return;
-    }
+    if (this.logCount === 0 && this.sorted.appendIfLast(key, true)) return;
     this.log(key, 1);
   }
 
@@ -61,14 +48,10 @@ export class LazyKeyIndex {
       pr.set(this.logPresent);
       this.logPresent = pr;
     }
-    const at = this.logSlab.append(key);
-    this.logOff[i] = at;
+    this.logOff[i] = this.logSlab.append(key);
     this.logLen[i] = key.length;
     this.logPresent[i] = present;
     this.logCount = i + 1;
-    // Pinned: the log's buffer is then replaced, not reused, when the log is emptied.
-    this.keyBytes = this.logSlab.pin();
-    this.keyAt = at;
     if (i + 1 > 4096 && i + 1 > this.sorted.size) this.reconcile();
   }
 

@@ -49,13 +49,6 @@ export class SortedBytesMap<V> {
   private fill: number[] = [];
   private values: V[][] = [];
   private count = 0;
-  /**
-   * Where the last successful {@link appendIfLast} copied its key: a slab buffer, never rewritten
-   * (this map only appends to a slab buffer, and compaction moves keys to a new one), so a caller
-   * may refer to the bytes instead of copying them again.
-   */
-  appendedBytes: Buffer | null = null;
-  appendedAt = 0;
 
   /** `slabMinDeadBytes`: see {@link KeySlab}'s `minDeadBytes`. */
   constructor(slabMinDeadBytes?: number) {
@@ -179,33 +172,17 @@ export class SortedBytesMap<V> {
    */
   appendIfLast(key: Buffer, value: V): boolean {
     let c = this.locs.length - 1;
-    let loc: Int32Array;
-    let i: number;
-    if (c >= 0) {
-      loc = this.locs[c]!;
-      i = this.fill[c]!;
-      if (compareRegions(this.slab.bytes, loc[2 * i - 2]!, loc[2 * i - 1]!, key, 0, key.length) >= 0) return false;
-      if (i === MAX_CHUNK) {
-        this.newChunk(++c);
-        loc = this.locs[c]!;
-        i = 0;
-      }
-    } else {
-      this.newChunk(++c);
-      loc = this.locs[c]!;
-      i = 0;
-    }
-    const at = this.slab.append(key);
-    loc[2 * i] = at;
+    if (c >= 0 && this.cmp(c, this.fill[c]! - 1, key) >= 0) return false;
+    if (c < 0 || this.fill[c] === MAX_CHUNK) this.newChunk(++c);
+    const i = this.fill[c]!;
+    const loc = this.locs[c]!;
+    loc[2 * i] = this.slab.append(key);
     loc[2 * i + 1] = key.length;
     this.values[c]!.push(value);
     this.fill[c] = i + 1;
     this.count++;
-    this.appendedBytes = this.slab.pin();
-    this.appendedAt = at;
     return true;
   }
-
 
   /** Removes a key; returns the removed value. */
   delete(key: Buffer): V | undefined {

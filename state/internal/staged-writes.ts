@@ -7,8 +7,6 @@ import { KeySlab } from './key-slab.js';
  */
 const FOLD_AFTER = 1 << 18;
 
-const EMPTY = Buffer.alloc(0);
-
 /**
  * The writes staged in one store space for one commit, last write of a key winning. Held first as
  * an append-only log (two arrays: a write costs two pushes); folded into a byte-keyed table
@@ -23,12 +21,9 @@ const EMPTY = Buffer.alloc(0);
  * applies its operations in order, so the last write still wins.
  */
 export class StagedWrites {
-  // The log: key bytes in a slab (see KeySlab: no Buffer kept per write), or in a buffer of the
-  // caller's that is never rewritten ({@link setShared}); per write, the buffer holding its key
-  // (a few distinct long-lived buffers, not an object per write), offset and length in typed
-  // arrays, and the value (the caller's buffer). Arrays are reused across commits.
+  // The log: key bytes in a slab (see KeySlab: no Buffer kept per write), offsets and lengths in
+  // typed arrays, values (the caller's buffers) in an array reused across commits.
   private readonly logSlab = new KeySlab(4096);
-  private logBytes: Buffer[] = [];
   private logOff = new Int32Array(64);
   private logLen = new Int32Array(64);
   private logValues: (Buffer | null)[] = [];
@@ -46,28 +41,6 @@ export class StagedWrites {
    */
   set(key: Buffer, value: Buffer | null): Buffer | null | undefined {
     if (this.table !== null) return this.table.set(key, value);
-    const at = this.logSlab.append(key);
-    this.logWrite(this.logSlab.bytes, at, key.length, value);
-    return undefined;
-  }
-
-  /** Whether writes go to the log (then {@link set} cannot tell what a write replaces). */
-  get logging(): boolean {
-    return this.table === null;
-  }
-
-  /**
-   * {@link set} of the key at `bytes[offset, offset + length)`, a buffer the caller promises is
-   * never rewritten: the log refers to it instead of copying the key (a store's key index already
-   * made a copy). Once folded into a table, the key is copied as by {@link set}.
-   */
-  setShared(bytes: Buffer, offset: number, length: number, value: Buffer | null): Buffer | null | undefined {
-    if (this.table !== null) return this.table.set(bytes.subarray(offset, offset + length), value);
-    this.logWrite(bytes, offset, length, value);
-    return undefined;
-  }
-
-  private logWrite(bytes: Buffer, at: number, length: number, value: Buffer | null): void {
     const i = this.logCount;
     if (i === this.logOff.length) {
       const off = new Int32Array(2 * i);
@@ -77,17 +50,13 @@ export class StagedWrites {
       len.set(this.logLen);
       this.logLen = len;
     }
-    this.logOff[i] = at;
-    this.logLen[i] = length;
-    if (i < this.logValues.length) {
-      this.logValues[i] = value;
-      this.logBytes[i] = bytes;
-    } else {
-      this.logValues.push(value);
-      this.logBytes.push(bytes);
-    }
+    this.logOff[i] = this.logSlab.append(key);
+    this.logLen[i] = key.length;
+    if (i < this.logValues.length) this.logValues[i] = value;
+    else this.logValues.push(value);
     this.logCount = i + 1;
     if (i + 1 >= this.foldAfter) this.fold();
+    return undefined;
   }
 
   /** The staged value of `key` (null: a staged delete), or undefined. */
@@ -112,10 +81,7 @@ export class StagedWrites {
       this.table.forEach(visit);
       return;
     }
-    for (let i = 0; i < this.logCount; i++) {
-      const at = this.logOff[i]!;
-      visit(Buffer.from(this.logBytes[i]!.subarray(at, at + this.logLen[i]!)), this.logValues[i]!);
-    }
+    for (let i = 0; i < this.logCount; i++) visit(this.logSlab.view(this.logOff[i]!, this.logLen[i]!), this.logValues[i]!);
   }
 
   /**
@@ -127,21 +93,11 @@ export class StagedWrites {
       this.table.forEachRegion(visit);
       return;
     }
-    const bytes = this.logBytes;
+    const bytes = this.logSlab.bytes;
     const off = this.logOff;
     const len = this.logLen;
     const values = this.logValues;
-    for (let i = 0; i < this.logCount; i++) visit(bytes[i]!, off[i]!, len[i]!, values[i]!);
-  }
-
-  /**
-   * The log itself, for a caller that walks it in a plain loop (the commit's hot path): write `i`
-   * has key `bytes[i][offsets[i], offsets[i] + lengths[i])` and `values[i]`, for `i < count`. Null
-   * once folded into a table (then use {@link forEachRegion}). Read it, do not keep it.
-   */
-  logEntries(): { readonly bytes: readonly Buffer[]; readonly offsets: Int32Array; readonly lengths: Int32Array; readonly values: readonly (Buffer | null)[]; readonly count: number } | null {
-    if (this.table !== null) return null;
-    return { bytes: this.logBytes, offsets: this.logOff, lengths: this.logLen, values: this.logValues, count: this.logCount };
+    for (let i = 0; i < this.logCount; i++) visit(bytes, off[i]!, len[i]!, values[i]!);
   }
 
   /** The last staged write of every key, once each. */
@@ -162,8 +118,6 @@ export class StagedWrites {
   /** Empties the log, keeping its buffers (the next commit is likely alike) but not its values. */
   private clearLog(): void {
     this.logValues.fill(null, 0, this.logCount);
-    // Let go of shared buffers (a replaced index log's) so they can be collected.
-    this.logBytes.fill(EMPTY, 0, this.logCount);
     this.logCount = 0;
     this.logSlab.reset();
   }
@@ -176,11 +130,11 @@ export class StagedWrites {
     const table = this.table;
     const n = this.logCount;
     if (n > 0) {
-      const bytes = this.logBytes;
+      const bytes = this.logSlab.bytes;
       const values = this.logValues;
       for (let i = 0; i < n; i++) {
         const at = this.logOff[i]!;
-        table.set(bytes[i]!.subarray(at, at + this.logLen[i]!), values[i]!);
+        table.set(bytes.subarray(at, at + this.logLen[i]!), values[i]!);
       }
       this.clearLog();
     }

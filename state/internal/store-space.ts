@@ -65,19 +65,6 @@ export class StoreSpace {
     return this.pending.set(key, value);
   }
 
-  /** Whether staging is a log (then {@link stage} cannot tell what a write replaces). */
-  get stagesByLog(): boolean {
-    return this.pending.logging;
-  }
-
-  /**
-   * {@link stage} of the key at `bytes[offset, offset + length)`, a buffer the caller promises is
-   * never rewritten (the staging may refer to it instead of copying the key).
-   */
-  stageShared(bytes: Buffer, offset: number, length: number, value: Buffer | null): Buffer | null | undefined {
-    return this.pending.setShared(bytes, offset, length, value);
-  }
-
   /** Distinct keys staged for the next commit. */
   pendingCount(): number {
     return this.pending.size;
@@ -107,32 +94,7 @@ export class StoreSpace {
     if (this.pending.empty) return false;
     const prefix = this.prefix;
     const plen = prefix.length;
-    const log = batchCopiesKeys ? this.pending.logEntries() : null;
-    if (log !== null) {
-      // The same as the branch below, as a plain loop over the log (no call per write).
-      const byLength = new Map<number, Buffer>();
-      let dbKey = prefix;
-      const { bytes: keyBytes, offsets, lengths, values, count } = log;
-      for (let j = 0; j < count; j++) {
-        const n = lengths[j]!;
-        if (dbKey.length !== plen + n) {
-          let forLength = byLength.get(n);
-          if (forLength === undefined) {
-            forLength = Buffer.allocUnsafe(plen + n);
-            forLength.set(prefix, 0);
-            byLength.set(n, forLength);
-          }
-          dbKey = forLength;
-        }
-        const bytes = keyBytes[j]!;
-        const at = offsets[j]!;
-        if (n <= 32) for (let i = 0; i < n; i++) dbKey[plen + i] = bytes[at + i]!;
-        else bytes.copy(dbKey, plen, at, at + n);
-        const value = values[j]!;
-        if (value === null) batch.del(dbKey);
-        else batch.put(dbKey, value);
-      }
-    } else if (batchCopiesKeys) {
+    if (batchCopiesKeys) {
       const byLength = new Map<number, Buffer>();
       let dbKey = prefix;
       this.pending.forEachRegion((bytes, at, n, value) => {

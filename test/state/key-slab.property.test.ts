@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BytesTable } from '../../state/internal/bytes-table.js';
-import { LevelBytesMap, MemoryBytesMap } from '../../state/internal/bytes-map.js';
+import { MemoryBytesMap } from '../../state/internal/bytes-map.js';
 import { KeySlab, compareRegions, hashRegion, regionEquals } from '../../state/internal/key-slab.js';
 import { hashBytes } from '../../state/internal/bytes-table.js';
 import { LazyKeyIndex } from '../../state/internal/lazy-key-index.js';
 import { NamedCache } from '../../state/internal/named-cache.js';
 import { SortedBytesMap } from '../../state/internal/sorted-bytes-map.js';
 import { StagedWrites } from '../../state/internal/staged-writes.js';
-import { StoreSpace, type SpaceBatch, type SpaceRoot, type SpaceSublevel } from '../../state/internal/store-space.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (h: string) => Buffer.from(h, 'hex');
@@ -339,59 +338,6 @@ describe('state > NamedCache (slab keys)', () => {
         for (const [k, m] of model) expect(cache.valueOf(unhex(k))?.toString() ?? null).toBe(m.value);
         for (const [d, keys] of drained) expect(Array.from({ length: d.count }, (_, i) => hex(d.key(i)))).toEqual(keys);
         handed.check();
-      }),
-    );
-  });
-});
-
-describe('state > LevelBytesMap staging (slab keys, shared with the key index)', () => {
-  it('property: a sorted map model through writes, reads, scans, commits and failed commits, over a fake database', () => {
-    // Keys: the shared pool, or the next of an ascending run (the index's append-at-end path).
-    const op = fc.oneof(
-      { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: fc.option(fc.nat({ max: 9 }), { nil: null }) }) },
-      { weight: 4, arbitrary: fc.record({ kind: fc.constant('next' as const), n: fc.integer({ min: 1, max: 30 }) }) },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('get' as const), key }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), from: fc.option(key), to: fc.option(key), reverse: fc.boolean() }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('commit' as const), fail: fc.boolean() }) },
-    );
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
-        const disk = new Map<string, Buffer>();
-        const prefix = Buffer.from('!s!');
-        const sub: SpaceSublevel = { keys: () => ({ nextv: async () => [], close: async () => {} }) };
-        const root: SpaceRoot = { getSync: (k) => disk.get(hex(k)) };
-        const space = new StoreSpace('s', sub, root, prefix, () => {});
-        const map = new LevelBytesMap(space);
-        const model = new Map<string, string>();
-        let counter = 0;
-        const write = (k: Buffer, v: number | null) => {
-          map.set(k, v === null ? null : Buffer.from(String(v)));
-          if (v === null) model.delete(hex(k));
-          else model.set(hex(k), String(v));
-        };
-        for (const o of ops) {
-          if (o.kind === 'set') write(o.key, o.value);
-          else if (o.kind === 'next') for (let i = 0; i < o.n; i++) write(Buffer.from(`~${String(counter++).padStart(6, '0')}`), counter % 10);
-          else if (o.kind === 'get') expect(map.get(o.key)?.toString() ?? null).toBe(model.get(hex(o.key)) ?? null);
-          else if (o.kind === 'scan') {
-            const got: [string, string][] = [];
-            map.scan(o.from, o.to, o.reverse, (k, v) => void got.push([hex(k), v.toString()]));
-            const want = [...model]
-              .filter(([k]) => (o.from === null || byteOrder(k, hex(o.from)) >= 0) && (o.to === null || byteOrder(k, hex(o.to)) <= 0))
-              .sort(([a], [b]) => byteOrder(a, b));
-            expect(got).toEqual(o.reverse ? want.reverse() : want);
-          } else {
-            // The batch applies in order (last write of a key wins), as LevelDB's does; copiesKeys
-            // is true, so the batch copies every key it is given.
-            const ops: [string, Buffer | null][] = [];
-            const batch: SpaceBatch = { put: (k, v) => ops.push([hex(k), v]), del: (k) => ops.push([hex(k), null]) };
-            space.takePending(batch, true);
-            if (!o.fail) for (const [k, v] of ops) v === null ? disk.delete(k) : disk.set(k, v);
-            space.releaseInFlight(o.fail);
-          }
-          expect(map.size).toBe(model.size);
-        }
-        for (const [k, v] of model) expect(map.get(unhex(k))?.toString()).toBe(v);
       }),
     );
   });
