@@ -65,9 +65,8 @@ export class CachingKeyValueStore extends WrappedKeyValueBytesStore {
     const named = this.open();
     // Marked clean first, then written: a listener may write to this store again while we flush
     // (that write makes its entry dirty again, for the next flush).
-    const drained = this.cache!.flushEntries(named);
-    const { values, timestamps } = drained;
-    for (let i = 0; i < values.length; i++) this.writeThrough(drained.key(i), values[i]!, timestamps[i]!);
+    const { keys, values, timestamps } = this.cache!.flushEntries(named);
+    for (let i = 0; i < keys.length; i++) this.writeThrough(keys[i]!, values[i]!, timestamps[i]!);
     return this.inner.flush();
   }
 

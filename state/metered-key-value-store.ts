@@ -1,8 +1,7 @@
 import { stringSerde } from '../src/serdes/primitive-serdes.js';
 import { resolveDefaultSerde } from '../src/serdes/default-serde.js';
 import type { Serde } from '../src/serdes/serde.js';
-import { AsciiScratch, asciiBytes } from './internal/ascii-bytes.js';
-import { CachingKeyValueStore } from './caching-key-value-store.js';
+import { asciiBytes } from './internal/ascii-bytes.js';
 import { isFlushListenable } from './internal/wrapped-key-value-bytes-store.js';
 import { MeteredStoreBase } from './internal/metered-store-base.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
@@ -29,12 +28,6 @@ export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<KeyValueBytesSt
   /** Keys (values) use the built-in string serde: short ASCII ones are encoded here (same bytes, faster). */
   private stringKeys: boolean;
   private stringValues: boolean;
-  /**
-   * Where `put` encodes a short ASCII string key when a record cache is directly below: the cache
-   * copies the key's bytes and keeps no reference to the Buffer (evictions and flushes hand out
-   * the cache's own copies), so one reused buffer serves every put instead of a Buffer per put.
-   */
-  private readonly putScratch: AsciiScratch | null;
 
   constructor(
     inner: KeyValueBytesStore,
@@ -44,7 +37,6 @@ export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<KeyValueBytesSt
     super(inner);
     this.stringKeys = (keySerde as Serde<unknown>) === stringSerde;
     this.stringValues = (valueSerde as Serde<unknown>) === stringSerde;
-    this.putScratch = inner instanceof CachingKeyValueStore ? new AsciiScratch() : null;
   }
 
   protected override useDefaultSerdes(key: Serde<unknown> | undefined, value: Serde<unknown> | undefined): void {
@@ -99,8 +91,7 @@ export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<KeyValueBytesSt
 
   put(key: K, value: V | null, timestamp: number = this.now()): void {
     this.recorder.puts++;
-    const scratch = this.putScratch;
-    const k = (scratch !== null && this.stringKeys && typeof key === 'string' && scratch.encode(key)) || this.keyBytes(key);
+    const k = this.keyBytes(key);
     const v = this.valueBytes(value);
     if (this.immediate === null) {
       const t0 = this.recorder.start();

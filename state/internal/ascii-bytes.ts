@@ -20,27 +20,3 @@ export function asciiBytes(s: string): Buffer | null {
   }
   return out;
 }
-
-/**
- * {@link asciiBytes} into memory owned by the caller, reused by every call: no `Buffer` allocated
- * per key. Only for a key handed to a store that copies it and keeps no reference (a record cache:
- * `CachingKeyValueStore.put`), and only until the next call.
- */
-export class AsciiScratch {
-  private readonly memory = Buffer.allocUnsafeSlow(MAX_CHARS);
-  /** One view per length, made once. */
-  private readonly views: (Buffer | undefined)[] = new Array(MAX_CHARS + 1).fill(undefined);
-
-  /** The bytes of `s` in this scratch (valid until the next call), or null as {@link asciiBytes}. */
-  encode(s: string): Buffer | null {
-    const n = s.length;
-    if (n > MAX_CHARS) return null;
-    const m = this.memory;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) return null;
-      m[i] = c;
-    }
-    return (this.views[n] ??= m.subarray(0, n));
-  }
-}

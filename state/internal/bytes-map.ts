@@ -1,4 +1,3 @@
-import { BytesTable } from './bytes-table.js';
 import { LazyKeyIndex } from './lazy-key-index.js';
 import type { StoreSpace } from './store-space.js';
 
@@ -19,35 +18,33 @@ export interface BytesMap {
 }
 
 /**
- * A BytesMap held entirely in memory: values in a byte-keyed hash table (point reads and writes in
- * O(1), keys copied into its slab rather than kept as `Buffer`s), order kept by a
- * {@link LazyKeyIndex} that only membership changes touch.
+ * A BytesMap held entirely in memory: values in a hash map (point reads and writes in O(1)), order
+ * kept by a {@link LazyKeyIndex} that only membership changes touch.
  */
 export class MemoryBytesMap implements BytesMap {
-  private readonly values = new BytesTable<Buffer>(64);
+  private readonly values = new Map<string, { key: Buffer; value: Buffer }>();
   private readonly index = new LazyKeyIndex();
   get size(): number {
     return this.values.size;
   }
   get(key: Buffer): Buffer | null {
-    return this.values.size === 0 ? null : (this.values.get(key) ?? null);
+    return this.values.get(key.toString('latin1'))?.value ?? null;
   }
   set(key: Buffer, value: Buffer | null): void {
-    const values = this.values;
+    const id = key.toString('latin1');
     if (value === null) {
-      const id = values.size === 0 ? -1 : values.indexOf(key);
-      if (id >= 0) {
-        values.removeAt(id);
-        this.index.remove(key);
-      }
+      if (this.values.delete(id)) this.index.remove(key);
       return;
     }
-    const id = values.intern(key);
-    values.setValueAt(id, value);
-    if (values.added) this.index.add(key);
+    const entry = this.values.get(id);
+    if (entry !== undefined) entry.value = value;
+    else {
+      this.values.set(id, { key, value });
+      this.index.add(key);
+    }
   }
   scan(from: Buffer | null, to: Buffer | null, reverse: boolean, visit: (key: Buffer, value: Buffer) => boolean | void): void {
-    this.index.scan(from, to, reverse, (key) => visit(key, this.values.get(key)!));
+    this.index.scan(from, to, reverse, (key) => visit(key, this.values.get(key.toString('latin1'))!.value));
   }
   forEachKey(visit: (key: Buffer) => void): void {
     this.index.scan(null, null, false, (k) => void visit(k));

@@ -1,5 +1,3 @@
-import { KeySlab } from './key-slab.js';
-
 /**
  * FNV-1a over the bytes, then murmur3's finalizer (FNV's low bits mix poorly, and the table masks
  * them). Equal byte strings hash equal, whatever Buffer holds them.
@@ -25,8 +23,6 @@ export function equalBytes(a: Buffer, b: Buffer): boolean {
 
 const EMPTY = -1;
 const MIN_CAPACITY = 8;
-/** `keyLen` of a free id. */
-const FREE = -1;
 
 /**
  * A hash map from byte strings to values, keyed by the bytes themselves: open addressing with linear
@@ -37,17 +33,12 @@ const FREE = -1;
  * Why not `Map<string, …>` keyed by `key.toString('latin1')`: that costs a string per write plus
  * its hash, and an entry object per key; on the write path of a store (200k puts through a cache and
  * a staging map) those strings, entries and the garbage they leave were most of the time spent
- * outside LevelDB. Here a write hashes the bytes in place and touches typed arrays.
- * Why the key bytes are copied into a {@link KeySlab} rather than the caller's `Buffer` kept: a kept
- * `Buffer` is a heap object per entry that the young-generation collector must copy and promote;
- * the copy lets it die young. {@link keyAt} makes a view when a caller needs a `Buffer`.
+ * outside LevelDB. Here a write hashes the bytes in place and touches typed arrays; the only objects
+ * per entry are the key and value the caller already had.
  */
 export class BytesTable<V> {
-  private readonly slab: KeySlab;
+  private keys: (Buffer | undefined)[] = [];
   private vals: (V | undefined)[] = [];
-  private keyOff = new Int32Array(0);
-  /** Key length per id; {@link FREE} for an id not in use. */
-  private keyLen = new Int32Array(0);
   private hashes = new Int32Array(0);
   /** The slot each entry sits in (to remove by id without probing). */
   private slotOf = new Int32Array(0);
@@ -64,12 +55,7 @@ export class BytesTable<V> {
   /** Set by {@link intern}: whether the key was absent. */
   added = false;
 
-  constructor(
-    private readonly initialCapacity = MIN_CAPACITY,
-    /** See {@link KeySlab}'s `minDeadBytes`. */
-    slabMinDeadBytes?: number,
-  ) {
-    this.slab = new KeySlab(16 * Math.max(MIN_CAPACITY, initialCapacity), slabMinDeadBytes);
+  constructor(private readonly initialCapacity = MIN_CAPACITY) {
     this.allocate(Math.max(MIN_CAPACITY, initialCapacity));
   }
 
@@ -83,15 +69,12 @@ export class BytesTable<V> {
   }
 
   private resizeEntries(capacity: number): void {
-    const grown = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(capacity);
-      b.set(a.subarray(0, Math.min(this.used, capacity)));
-      return b;
-    };
-    this.hashes = grown(this.hashes);
-    this.slotOf = grown(this.slotOf);
-    this.keyOff = grown(this.keyOff);
-    this.keyLen = grown(this.keyLen);
+    const hashes = new Int32Array(capacity);
+    hashes.set(this.hashes.subarray(0, this.used));
+    this.hashes = hashes;
+    const slotOf = new Int32Array(capacity);
+    slotOf.set(this.slotOf.subarray(0, this.used));
+    this.slotOf = slotOf;
   }
 
   private allocate(requested: number): void {
@@ -103,7 +86,7 @@ export class BytesTable<V> {
     this.slots = new Int32Array(capacity * 4).fill(EMPTY);
     this.mask = capacity * 2 - 1;
     for (let id = 0; id < this.used; id++) {
-      if (this.keyLen[id] !== FREE) this.place(id, this.hashes[id]!);
+      if (this.keys[id] !== undefined) this.place(id, this.hashes[id]!);
     }
   }
 
@@ -117,31 +100,20 @@ export class BytesTable<V> {
     this.slotOf[id] = s;
   }
 
-  private matches(id: number, key: Uint8Array): boolean {
-    const n = key.length;
-    if (this.keyLen[id] !== n) return false;
-    const bytes = this.slab.bytes;
-    const at = this.keyOff[id]!;
-    // Long keys: the native comparison (no view made) beats the loop.
-    if (n > 48) return bytes.compare(key, 0, n, at, at + n) === 0;
-    for (let i = 0; i < n; i++) if (bytes[at + i] !== key[i]) return false;
-    return true;
-  }
-
   /** The id of `key`, or -1. */
-  indexOf(key: Uint8Array): number {
+  indexOf(key: Buffer): number {
     const h = hashBytes(key);
     const slots = this.slots;
     const mask = this.mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const id = slots[2 * s]!;
       if (id === EMPTY) return -1;
-      if (slots[2 * s + 1] === h && this.matches(id, key)) return id;
+      if (slots[2 * s + 1] === h && equalBytes(this.keys[id]!, key)) return id;
     }
   }
 
   /** The id of `key`, adding it (value undefined) when absent; {@link added} says which. */
-  intern(key: Uint8Array): number {
+  intern(key: Buffer): number {
     const h = hashBytes(key);
     const slots = this.slots;
     const mask = this.mask;
@@ -149,67 +121,44 @@ export class BytesTable<V> {
     for (;;) {
       const id = slots[2 * s]!;
       if (id === EMPTY) break;
-      if (slots[2 * s + 1] === h && this.matches(id, key)) {
+      if (slots[2 * s + 1] === h && equalBytes(this.keys[id]!, key)) {
         this.added = false;
         return id;
       }
       s = (s + 1) & mask;
     }
     this.added = true;
-    if (this.slab.wantsCompaction) this.compact();
     let id: number;
     if (this.freeIds.length > 0) id = this.freeIds.pop()!;
     else {
       if (this.used === this.capacity) {
         this.allocate(this.capacity * 2);
         // The slot found above belongs to the old layout.
-        s = -1;
+        this.keys[this.used] = key;
+        this.place(this.used, h);
+      } else {
+        this.keys[this.used] = key;
+        slots[2 * s] = this.used;
+        slots[2 * s + 1] = h;
+        this.slotOf[this.used] = s;
       }
-      id = this.used++;
+      this.hashes[this.used] = h;
+      this.vals[this.used] = undefined;
+      this.live++;
+      return this.used++;
     }
-    this.keyOff[id] = this.slab.append(key);
-    this.keyLen[id] = key.length;
+    this.keys[id] = key;
     this.vals[id] = undefined;
     this.hashes[id] = h;
-    if (s < 0) this.place(id, h);
-    else {
-      slots[2 * s] = id;
-      slots[2 * s + 1] = h;
-      this.slotOf[id] = s;
-    }
+    slots[2 * s] = id;
+    slots[2 * s + 1] = h;
+    this.slotOf[id] = s;
     this.live++;
     return id;
   }
 
-  /** Moves every live key into a new slab buffer, leaving the holes of removed keys behind. */
-  private compact(): void {
-    const old = this.slab.startCompaction();
-    for (let id = 0; id < this.used; id++) {
-      const n = this.keyLen[id]!;
-      if (n !== FREE) this.keyOff[id] = this.slab.appendFrom(old, this.keyOff[id]!, n);
-    }
-  }
-
-  /** The key of entry `id`, as a view (valid for good; see {@link KeySlab.view}). */
   keyAt(id: number): Buffer {
-    return this.slab.view(this.keyOff[id]!, this.keyLen[id]!);
-  }
-  /** The slab buffer holding the keys: entry `id` is at [{@link keyOffsetAt}, + {@link keyLengthAt}). Re-read after any insert. */
-  get keyBytes(): Buffer {
-    return this.slab.bytes;
-  }
-  /**
-   * {@link keyBytes}, promised never to be rewritten (as if a view of it were out): a caller may
-   * keep it and read entries' keys from it after they are removed.
-   */
-  pinKeyBytes(): Buffer {
-    return this.slab.pin();
-  }
-  keyOffsetAt(id: number): number {
-    return this.keyOff[id]!;
-  }
-  keyLengthAt(id: number): number {
-    return this.keyLen[id]!;
+    return this.keys[id]!;
   }
   valueAt(id: number): V {
     return this.vals[id] as V;
@@ -219,13 +168,13 @@ export class BytesTable<V> {
   }
 
   /** The value of `key`, or undefined. */
-  get(key: Uint8Array): V | undefined {
+  get(key: Buffer): V | undefined {
     const id = this.indexOf(key);
     return id < 0 ? undefined : (this.vals[id] as V);
   }
 
   /** Sets `key` to `value`, returning the previous value (undefined when absent). */
-  set(key: Uint8Array, value: V): V | undefined {
+  set(key: Buffer, value: V): V | undefined {
     const id = this.intern(key);
     const old = this.vals[id];
     this.vals[id] = value;
@@ -253,45 +202,30 @@ export class BytesTable<V> {
         hole = j;
       }
     }
-    this.slab.release(this.keyLen[id]!);
-    this.keyLen[id] = FREE;
+    this.keys[id] = undefined;
     this.vals[id] = undefined;
     this.freeIds.push(id);
     this.live--;
   }
 
-  /** Visits every entry (keys as views), in insertion order when nothing was removed. */
+  /** Visits every entry, in insertion order when nothing was removed. */
   forEach(visit: (key: Buffer, value: V, id: number) => void): void {
+    const keys = this.keys;
     for (let id = 0; id < this.used; id++) {
-      if (this.keyLen[id] !== FREE) visit(this.keyAt(id), this.vals[id] as V, id);
-    }
-  }
-
-  /**
-   * Visits every entry without making a key view: the key is `bytes[offset, offset + length)`, to
-   * be read during the call only.
-   */
-  forEachRegion(visit: (bytes: Buffer, offset: number, length: number, value: V) => void): void {
-    const bytes = this.slab.bytes;
-    for (let id = 0; id < this.used; id++) {
-      const n = this.keyLen[id]!;
-      if (n !== FREE) visit(bytes, this.keyOff[id]!, n, this.vals[id] as V);
+      const k = keys[id];
+      if (k !== undefined) visit(k, this.vals[id] as V, id);
     }
   }
 
   /** Empties the table; keeps its size when it was well used (the next fill is likely alike). */
   clear(): void {
     const keep = this.used * 4 >= this.capacity;
+    this.keys = [];
     this.vals = [];
     this.freeIds = [];
     this.used = 0;
     this.live = 0;
-    if (keep) {
-      this.slots.fill(EMPTY);
-      this.slab.reset();
-    } else {
-      this.allocate(Math.max(MIN_CAPACITY, this.initialCapacity));
-      this.slab.shrink(16 * this.capacity);
-    }
+    if (keep) this.slots.fill(EMPTY);
+    else this.allocate(Math.max(MIN_CAPACITY, this.initialCapacity));
   }
 }

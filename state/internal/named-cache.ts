@@ -1,5 +1,4 @@
 import { BytesTable } from './bytes-table.js';
-import { viewOf } from './key-slab.js';
 import { SortedBytesMap } from './sorted-bytes-map.js';
 
 /** One cached entry of a store: the newest value of a key (dirty: not yet written below). */
@@ -13,30 +12,11 @@ export interface CacheEntry {
 /** Told of an evicted dirty entry as its parts (no {@link CacheEntry} object made). */
 export type EvictedBytesListener = (key: Buffer, value: Buffer | null, timestamp: number) => void;
 
-/**
- * Flushed (dirty) entries as parallel arrays, oldest write first (no object per entry). Keys stay
- * in the cache's slab until asked for: {@link key} makes a view, so a flush that writes entries
- * below one by one holds one key `Buffer` at a time, not one per entry (those all survived a
- * young-generation collection when one happened mid-flush).
- */
-export class DrainedEntries {
-  constructor(
-    /** The memory of a buffer of the cache's slab, pinned: its bytes are never rewritten (see KeySlab). */
-    private readonly memory: ArrayBufferLike,
-    private readonly offsets: Int32Array,
-    private readonly lengths: Int32Array,
-    readonly values: (Buffer | null)[],
-    readonly timestamps: Float64Array,
-  ) {}
-
-  get count(): number {
-    return this.values.length;
-  }
-
-  /** The key of entry `i`, as a view (valid for good). */
-  key(i: number): Buffer {
-    return viewOf(this.memory, this.offsets[i]!, this.lengths[i]!);
-  }
+/** Flushed (dirty) entries as parallel arrays, oldest write first (no object per entry). */
+export interface DrainedEntries {
+  readonly keys: Buffer[];
+  readonly values: (Buffer | null)[];
+  readonly timestamps: number[];
 }
 
 /** Bytes an entry is charged beyond its key and value (the objects and map slots around it). */
@@ -276,22 +256,16 @@ export class NamedCache {
    */
   flushEntries(): DrainedEntries {
     const n = this.dirtyCount;
-    const offsets = new Int32Array(n);
-    const lengths = new Int32Array(n);
+    const keys: Buffer[] = new Array(n);
     const values: (Buffer | null)[] = new Array(n);
-    const timestamps = new Float64Array(n);
-    const table = this.table;
-    // Read before markClean: removing flushed deletes never rewrites slab bytes, and a later
-    // compaction moves keys to a new buffer, so this one stays as it is.
-    const memory = table.pinKeyBytes().buffer;
+    const timestamps: number[] = new Array(n);
     let i = 0;
     this.markClean((id) => {
-      offsets[i] = table.keyOffsetAt(id);
-      lengths[i] = table.keyLengthAt(id);
-      values[i] = table.valueAt(id);
+      keys[i] = this.table.keyAt(id);
+      values[i] = this.table.valueAt(id);
       timestamps[i++] = this.timestamps[id]!;
     });
-    return new DrainedEntries(memory, offsets, lengths, values, timestamps);
+    return { keys, values, timestamps };
   }
 
   /** {@link flushEntries}, as entry objects. */

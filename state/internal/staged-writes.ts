@@ -1,5 +1,4 @@
 import { BytesTable } from './bytes-table.js';
-import { KeySlab } from './key-slab.js';
 
 /**
  * Past this many logged writes without a lookup, the log is folded into a table: it bounds what
@@ -21,13 +20,8 @@ const FOLD_AFTER = 1 << 18;
  * applies its operations in order, so the last write still wins.
  */
 export class StagedWrites {
-  // The log: key bytes in a slab (see KeySlab: no Buffer kept per write), offsets and lengths in
-  // typed arrays, values (the caller's buffers) in an array reused across commits.
-  private readonly logSlab = new KeySlab(4096);
-  private logOff = new Int32Array(64);
-  private logLen = new Int32Array(64);
+  private logKeys: Buffer[] = [];
   private logValues: (Buffer | null)[] = [];
-  private logCount = 0;
   private table: BytesTable<Buffer | null> | null = null;
   /** A cleared table kept for the next fold. */
   private spareTable: BytesTable<Buffer | null> | null = null;
@@ -41,33 +35,21 @@ export class StagedWrites {
    */
   set(key: Buffer, value: Buffer | null): Buffer | null | undefined {
     if (this.table !== null) return this.table.set(key, value);
-    const i = this.logCount;
-    if (i === this.logOff.length) {
-      const off = new Int32Array(2 * i);
-      off.set(this.logOff);
-      this.logOff = off;
-      const len = new Int32Array(2 * i);
-      len.set(this.logLen);
-      this.logLen = len;
-    }
-    this.logOff[i] = this.logSlab.append(key);
-    this.logLen[i] = key.length;
-    if (i < this.logValues.length) this.logValues[i] = value;
-    else this.logValues.push(value);
-    this.logCount = i + 1;
-    if (i + 1 >= this.foldAfter) this.fold();
+    this.logKeys.push(key);
+    this.logValues.push(value);
+    if (this.logKeys.length >= this.foldAfter) this.fold();
     return undefined;
   }
 
   /** The staged value of `key` (null: a staged delete), or undefined. */
   get(key: Buffer): Buffer | null | undefined {
-    if (this.logCount === 0 && this.table === null) return undefined;
+    if (this.logKeys.length === 0 && this.table === null) return undefined;
     return this.fold().get(key);
   }
 
   /** Whether nothing is staged. */
   get empty(): boolean {
-    return this.logCount === 0 && (this.table === null || this.table.size === 0);
+    return this.logKeys.length === 0 && (this.table === null || this.table.size === 0);
   }
 
   /** Number of distinct keys staged. */
@@ -81,23 +63,24 @@ export class StagedWrites {
       this.table.forEach(visit);
       return;
     }
-    for (let i = 0; i < this.logCount; i++) visit(this.logSlab.view(this.logOff[i]!, this.logLen[i]!), this.logValues[i]!);
+    const keys = this.logKeys;
+    const values = this.logValues;
+    for (let i = 0; i < keys.length; i++) visit(keys[i]!, values[i]!);
   }
 
   /**
-   * {@link forEach} without a key view per write: the key is `bytes[offset, offset + length)`, to
-   * be read (copied) during the call only.
+   * Every staged write in write order as two parallel arrays (a key may come more than once; its
+   * last write last). The log's own arrays when nothing folded it: read them, do not keep them.
    */
-  forEachRegion(visit: (bytes: Buffer, offset: number, length: number, value: Buffer | null) => void): void {
-    if (this.table !== null) {
-      this.table.forEachRegion(visit);
-      return;
-    }
-    const bytes = this.logSlab.bytes;
-    const off = this.logOff;
-    const len = this.logLen;
-    const values = this.logValues;
-    for (let i = 0; i < this.logCount; i++) visit(bytes, off[i]!, len[i]!, values[i]!);
+  entries(): { readonly keys: readonly Buffer[]; readonly values: readonly (Buffer | null)[] } {
+    if (this.table === null) return { keys: this.logKeys, values: this.logValues };
+    const keys: Buffer[] = [];
+    const values: (Buffer | null)[] = [];
+    this.table.forEach((k, v) => {
+      keys.push(k);
+      values.push(v);
+    });
+    return { keys, values };
   }
 
   /** The last staged write of every key, once each. */
@@ -107,7 +90,8 @@ export class StagedWrites {
 
   /** Drops every staged write; the next ones start as a log again. */
   clear(): void {
-    this.clearLog();
+    this.logKeys = [];
+    this.logValues = [];
     if (this.table !== null) {
       this.table.clear();
       this.spareTable = this.table;
@@ -115,29 +99,17 @@ export class StagedWrites {
     }
   }
 
-  /** Empties the log, keeping its buffers (the next commit is likely alike) but not its values. */
-  private clearLog(): void {
-    this.logValues.fill(null, 0, this.logCount);
-    this.logCount = 0;
-    this.logSlab.reset();
-  }
-
   private fold(): BytesTable<Buffer | null> {
     if (this.table === null) {
-      this.table = this.spareTable ?? new BytesTable<Buffer | null>(Math.max(64, this.logCount));
+      this.table = this.spareTable ?? new BytesTable<Buffer | null>(Math.max(64, this.logKeys.length));
       this.spareTable = null;
     }
     const table = this.table;
-    const n = this.logCount;
-    if (n > 0) {
-      const bytes = this.logSlab.bytes;
-      const values = this.logValues;
-      for (let i = 0; i < n; i++) {
-        const at = this.logOff[i]!;
-        table.set(bytes.subarray(at, at + this.logLen[i]!), values[i]!);
-      }
-      this.clearLog();
-    }
+    const keys = this.logKeys;
+    const values = this.logValues;
+    for (let i = 0; i < keys.length; i++) table.set(keys[i]!, values[i]!);
+    this.logKeys = [];
+    this.logValues = [];
     return table;
   }
 }

@@ -92,33 +92,33 @@ export class StoreSpace {
    */
   takePending(batch: SpaceBatch, batchCopiesKeys = false): boolean {
     if (this.pending.empty) return false;
-    const prefix = this.prefix;
-    const plen = prefix.length;
     if (batchCopiesKeys) {
+      const plen = this.prefix.length;
       const byLength = new Map<number, Buffer>();
-      let dbKey = prefix;
-      this.pending.forEachRegion((bytes, at, n, value) => {
+      const { keys, values } = this.pending.entries();
+      let dbKey = this.prefix;
+      for (let j = 0; j < keys.length; j++) {
+        const key = keys[j]!;
+        const n = key.length;
         if (dbKey.length !== plen + n) {
           let forLength = byLength.get(n);
           if (forLength === undefined) {
             forLength = Buffer.allocUnsafe(plen + n);
-            forLength.set(prefix, 0);
+            forLength.set(this.prefix, 0);
             byLength.set(n, forLength);
           }
           dbKey = forLength;
         }
-        if (n <= 32) for (let i = 0; i < n; i++) dbKey[plen + i] = bytes[at + i]!;
-        else bytes.copy(dbKey, plen, at, at + n);
+        if (n <= 32) for (let i = 0; i < n; i++) dbKey[plen + i] = key[i]!;
+        else dbKey.set(key, plen);
+        const value = values[j]!;
         if (value === null) batch.del(dbKey);
         else batch.put(dbKey, value);
-      });
+      }
     } else {
-      this.pending.forEachRegion((bytes, at, n, value) => {
-        const dbKey = Buffer.allocUnsafe(plen + n);
-        dbKey.set(prefix, 0);
-        bytes.copy(dbKey, plen, at, at + n);
-        if (value === null) batch.del(dbKey);
-        else batch.put(dbKey, value);
+      this.pending.forEach((key, value) => {
+        if (value === null) batch.del(this.dbKey(key));
+        else batch.put(this.dbKey(key), value);
       });
     }
     this.inFlight = this.pending;
