@@ -53,39 +53,3 @@ export async function commitExactlyOnce(
   for (const [task, own] of advanced) task.markCommitted(own);
   recordCommit(metrics, clock.now() - started);
 }
-
-/**
- * `commitExactlyOnce` for the loop's interval commits: steps 1–2 awaited, steps 3–4 started and
- * returned as `done`, so that the thread processes the next interval while the transaction commit
- * (its fsync) completes — the records it sends meanwhile wait in the producer for the next
- * transaction (`EosProducer.startCommit`). Step 5 must wait for `done`.
- * @example
- * const { done } = await startCommitExactlyOnce(eos, collector, tasks.values(), 'app', metrics, clock);
- * await taskManager.checkpoint(true, done.then(() => true, () => false));
- */
-export async function startCommitExactlyOnce(
-  producer: EosProducer,
-  collector: RuntimeRecordCollector,
-  tasks: Iterable<StreamTask>,
-  groupId: string,
-  metrics: CommitMetrics,
-  clock: Clock,
-  groupMetadata?: () => GroupMetadata | null,
-): Promise<{ done: Promise<void> }> {
-  const started = clock.now();
-  // Steps 1 and 2
-  const { offsets, perTask: advanced } = await flushAndCollectOffsets(collector, tasks);
-  if (offsets.length === 0 && !producer.inTransaction) return { done: Promise.resolve() };
-  // Steps 3 and 4, started
-  const done = producer.startCommit(offsets, groupId, groupMetadata?.() ?? undefined).then(
-    () => {
-      for (const [task, own] of advanced) task.markCommitted(own);
-      recordCommit(metrics, clock.now() - started);
-    },
-    (e: unknown) => {
-      metrics.failedCommits++;
-      throw e;
-    },
-  );
-  return { done };
-}

@@ -59,8 +59,6 @@ function translate(error: unknown, transactionalId: string, during: string): unk
  */
 export class EosProducer implements Producer {
   #open = false;
-  /** A commit started by `startCommit` and not finished: sends wait for it (they belong to the next transaction). */
-  #committing: Promise<void> | null = null;
   /** Transactions committed and aborted (for metrics and tests). */
   committed = 0;
   aborted = 0;
@@ -91,8 +89,6 @@ export class EosProducer implements Producer {
   }
 
   send(records: ProducedRecord[]): Promise<RecordMetadata[]> {
-    // A pipelined commit is finishing: these records open the next transaction once it has (in call order).
-    if (this.#committing !== null) return this.#committing.then(() => this.send(records));
     try {
       this.beginTransaction();
     } catch (e) {
@@ -112,32 +108,10 @@ export class EosProducer implements Producer {
    * transaction is open and there is nothing to commit.
    */
   async commit(offsets: TopicPartitionOffset[], groupId: string, groupMetadata?: GroupMetadata): Promise<void> {
-    await this.#settle();
     if (!this.#open && offsets.length === 0) return;
     this.beginTransaction();
     if (offsets.length > 0) await this.sendOffsetsToTransaction(offsets, groupId, groupMetadata);
     await this.commitTransaction();
-  }
-
-  /**
-   * `commit`, without waiting for it: the caller goes on processing while the commit (its fsync)
-   * completes. Sends made meanwhile wait and go into the next transaction; a failed commit fails them
-   * too. The returned promise settles with the commit.
-   */
-  startCommit(offsets: TopicPartitionOffset[], groupId: string, groupMetadata?: GroupMetadata): Promise<void> {
-    const done = this.commit(offsets, groupId, groupMetadata);
-    this.#committing = done;
-    // Registered before any send can queue behind `done`, so the queued sends find it cleared.
-    const clear = () => {
-      if (this.#committing === done) this.#committing = null;
-    };
-    done.then(clear, clear);
-    return done;
-  }
-
-  /** Waits for a started commit, whatever its outcome (its caller hears of a failure). */
-  async #settle(): Promise<void> {
-    if (this.#committing !== null) await this.#committing.catch(() => undefined);
   }
 
   async commitTransaction(): Promise<void> {
@@ -154,7 +128,6 @@ export class EosProducer implements Producer {
 
   /** Aborts the open transaction if any. Fenced: the coordinator already aborted it, so that is not an error. */
   async abortTransaction(): Promise<void> {
-    await this.#settle();
     if (!this.#open) return;
     this.#open = false;
     try {

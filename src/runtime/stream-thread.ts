@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { TopicPartition } from '../core/record.js';
 import { TaskMigratedError } from '../core/errors.js';
 import { commitTasks, startCommitTasks, type CommitMetrics } from './commit.js';
-import { commitExactlyOnce, startCommitExactlyOnce } from './eos-commit.js';
+import { commitExactlyOnce } from './eos-commit.js';
 import type { EosProducer } from './eos-producer.js';
 import type { RuntimeRecordCollector } from './runtime-record-collector.js';
 import type { StandbyTasks } from './standby-tasks.js';
@@ -45,8 +45,7 @@ const IDLE_POLL_MS = 50;
  * 4. wall-clock punctuation;
  * 5. flush the collector (one producer send for the iteration);
  * 6. every `commitIntervalMs`: commit (see `commitTasks`; standbys checkpoint too), then refresh the lag
- *    metric; the commit's durable half (offsets fsync or transaction commit, then the checkpoint write)
- *    overlaps the next iterations;
+ *    metric; the commit's durable half (offsets fsync, checkpoint write) overlaps the next iterations;
  * 7. yield one event-loop turn, so timers and I/O run even while input never runs out.
  *
  * Stops at `stop()` (after the iteration in flight) or at the first fatal error (reported once).
@@ -195,32 +194,15 @@ export class StreamThread {
    * sends, commit offsets) — or under `exactly_once_v2` `commitExactlyOnce` (steps 1–4, ending with
    * `commitTransaction`) — then each task's local store state with its changelog checkpoint
    * (`TaskStateManager.checkpoint`: last, so a checkpoint never runs ahead of its changelog).
-   * `overlap` (the loop's interval commits): return once the offsets commit (under exactly-once: the
-   * transaction commit) is started and the checkpoint batches are taken, and let it (its fsync) and
-   * then the LevelDB batches complete while the loop processes on — in the same order as without
-   * overlap; under exactly-once the records sent meanwhile wait in the producer for the next
-   * transaction. Every other commit (revoke, close) waits for an overlapped one first, and returns
-   * only when done.
+   * `overlap` (the loop's interval commits): return once the offsets commit is started and the
+   * checkpoint batches are taken, and let the offsets commit (its fsync) and then the LevelDB
+   * batches complete while the loop processes on — in the same order as without overlap. Every
+   * other commit (revoke, close) waits for an overlapped one first, and returns only when done.
    */
   async commit(overlap = false): Promise<boolean> {
     // An overlapped commit still finishing comes first (and its failure fails this one).
     await this.#settleOverlapped();
     this.#nextCommitAt = this.clock.now() + this.config.commitIntervalMs;
-    if (this.eos !== undefined && overlap) {
-      // Steps 1–2 now; the transaction commit in flight (sends meanwhile wait for the next one); step
-      // 5's batches taken now, written only once the transaction committed. The loop processes on.
-      const eos = this.eos;
-      const { done } = await startCommitExactlyOnce(eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock, () => this.consumer.groupMetadata());
-      await this.tasks.checkpoint(true, done.then(() => true, () => false));
-      await this.standby?.tasks.checkpoint();
-      this.#overlapped = done.then(
-        () => undefined,
-        (e: unknown) => {
-          this.#overlappedError ??= e;
-        },
-      );
-      return true;
-    }
     if (this.eos !== undefined) {
       await commitExactlyOnce(this.eos, this.collector, this.tasks.tasks.values(), this.config.applicationId, this.commitMetrics, this.clock, () => this.consumer.groupMetadata());
       // Step 5: only after the transaction committed (a throw above skips it).
