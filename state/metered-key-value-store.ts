@@ -1,7 +1,5 @@
-import { stringSerde } from '../src/serdes/primitive-serdes.js';
 import { resolveDefaultSerde } from '../src/serdes/default-serde.js';
 import type { Serde } from '../src/serdes/serde.js';
-import { asciiBytes } from './internal/ascii-bytes.js';
 import { isFlushListenable } from './internal/wrapped-key-value-bytes-store.js';
 import { MeteredStoreBase } from './internal/metered-store-base.js';
 import type { ChangelogRecord, KeyValueEntry, RestorableStore } from './key-value-entry.js';
@@ -25,25 +23,17 @@ export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | nul
  */
 export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<KeyValueBytesStore> implements KeyValueStore<K, V>, RestorableStore {
   private immediate: FlushListener<K, V> | null = null;
-  /** Keys (values) use the built-in string serde: short ASCII ones are encoded here (same bytes, faster). */
-  private stringKeys: boolean;
-  private stringValues: boolean;
-
   constructor(
     inner: KeyValueBytesStore,
     public keySerde: Serde<K>,
     public valueSerde: Serde<V>,
   ) {
     super(inner);
-    this.stringKeys = (keySerde as Serde<unknown>) === stringSerde;
-    this.stringValues = (valueSerde as Serde<unknown>) === stringSerde;
   }
 
   protected override useDefaultSerdes(key: Serde<unknown> | undefined, value: Serde<unknown> | undefined): void {
     this.keySerde = resolveDefaultSerde(this.keySerde, key);
     this.valueSerde = resolveDefaultSerde(this.valueSerde, value);
-    this.stringKeys = (this.keySerde as Serde<unknown>) === stringSerde;
-    this.stringValues = (this.valueSerde as Serde<unknown>) === stringSerde;
   }
 
   setFlushListener(listener: FlushListener<K, V>): boolean {
@@ -54,20 +44,12 @@ export class MeteredKeyValueStore<K, V> extends MeteredStoreBase<KeyValueBytesSt
   }
 
   private keyBytes(key: K): Buffer {
-    if (this.stringKeys && typeof key === 'string') {
-      const ascii = asciiBytes(key);
-      if (ascii !== null) return ascii;
-    }
     const bytes = this.keySerde.serialize(key, this.topic);
     if (bytes === null) throw new TypeError(`store "${this.name}": null keys are not allowed`);
     return bytes;
   }
   private valueBytes(value: V | null): Buffer | null {
     if (value === null) return null;
-    if (this.stringValues && typeof value === 'string') {
-      const ascii = asciiBytes(value);
-      if (ascii !== null) return ascii;
-    }
     return this.valueSerde.serialize(value, this.topic);
   }
   private key(bytes: Buffer): K {

@@ -41,23 +41,8 @@ export async function commitTasks(
   clock: Clock,
   logger: StreamsLogger,
 ): Promise<boolean> {
-  const started = clock.now();
-  // Steps 1 and 2
-  const { offsets, perTask: committed } = await flushAndCollectOffsets(collector, tasks);
-  if (offsets.length === 0) return true;
-  // Step 3
-  try {
-    await consumer.commit(offsets);
-  } catch (e) {
-    if (!(e instanceof CommitFailedError) && !(e instanceof RebalanceInProgressError)) throw e;
-    metrics.failedCommits++;
-    logger.warn(`commit of ${offsets.length} partition offset(s) failed (the group rebalanced); their records will be processed again: ${(e as Error).message}`);
-    return false;
-  }
-  // Step 4
-  for (const [task, own] of committed) task.markCommitted(own);
-  recordCommit(metrics, clock.now() - started);
-  return true;
+  const { done } = await startCommitTasks(consumer, collector, tasks, metrics, clock, logger);
+  return done;
 }
 
 /**
