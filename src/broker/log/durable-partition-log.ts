@@ -67,9 +67,10 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
   /**
    * The batches appended since `journalPoint`, as encoded, so that `takeJournalTail` hands them over
    * without reading them back from the page cache; null when they are not all here (more than
-   * {@link TAIL_KEEP_BYTES}, a roll, a replay) — then it reads.
+   * {@link TAIL_KEEP_BYTES}, a roll, a replay) — then it reads — and until the journal first takes
+   * a tail of this log (a log that is never journaled, e.g. with `fsync: 'never'`, keeps nothing).
    */
-  private tailPieces: Buffer[] | null = [];
+  private tailPieces: Buffer[] | null = null;
   private tailBytes = 0;
   private cleaning: Promise<CompactionStats> | undefined;
   private readonly cleanerState: CleanerState = { cleanedThrough: -1, nextDeleteHorizonMs: null };
@@ -252,14 +253,17 @@ export class DurablePartitionLog implements MaintainablePartitionLog {
     const kept = this.tailPieces !== null && this.tailBytes === length ? this.tailPieces : null;
     const data = kept ?? (length === 0 ? Buffer.alloc(0) : seg.read(point.position, length));
     if (kept === null && (data as Buffer).length !== length) return null;
-    this.markJournalPoint();
+    this.markJournalPoint(true);
     return { baseOffset: point.offset, data };
   }
 
-  /** Everything appended so far is fsynced or in the journal's hands: the next tail starts here. */
-  private markJournalPoint(): void {
+  /**
+   * Everything appended so far is fsynced or in the journal's hands: the next tail starts here.
+   * `keep`: collect the next tail's batches in memory (see `tailPieces`); by default, as before.
+   */
+  private markJournalPoint(keep = this.tailPieces !== null): void {
     this.journalPoint = this.endPoint();
-    this.tailPieces = [];
+    this.tailPieces = keep ? [] : null;
     this.tailBytes = 0;
   }
 
