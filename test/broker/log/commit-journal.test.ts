@@ -204,6 +204,14 @@ function valuesOf(log: DurablePartitionLog): string[] {
   return log.read(log.logStartOffset).flatMap((b) => b.records.map((r) => r.value!.toString()));
 }
 
+/** Three logs of topic "t" under `root`, journaled. Tiny segments and journal: rolls (direct syncs) and journal laps (checkpoints) both happen. */
+function openThreeLogs(root: string): { logs: DurablePartitionLog[]; sync: JournaledSync } {
+  const logs = [0, 1, 2].map((p) => DurablePartitionLog.open(path.join(root, String(p)), { segmentBytes: 4000, onWarning: warn }));
+  const sync = new JournaledSync(CommitJournal.open(path.join(root, 'commit.journal'), { warn, capacityBytes: 4 * DATA_START }), warn);
+  logs.forEach((log, p) => sync.track(log, 't', p));
+  return { logs, sync };
+}
+
 describe('broker > log > JournaledSync', () => {
   it('property: after a power cut (every segment cut back towards its fsynced size) each log keeps every synced record, in order', async () => {
     const op = fc.oneof(
@@ -215,13 +223,7 @@ describe('broker > log > JournaledSync', () => {
         vi.restoreAllMocks();
         const durable = trackFsyncs();
         const root = fs.mkdtempSync(path.join(dir, 'p-'));
-        const open = () => {
-          // Tiny segments and journal: rolls (direct syncs) and journal laps (checkpoints) both happen.
-          const logs = [0, 1, 2].map((p) => DurablePartitionLog.open(path.join(root, String(p)), { segmentBytes: 4000, onWarning: warn }));
-          const sync = new JournaledSync(CommitJournal.open(path.join(root, 'commit.journal'), { warn, capacityBytes: 4 * DATA_START }), warn);
-          logs.forEach((log, p) => sync.track(log, 't', p));
-          return { logs, sync };
-        };
+        const open = () => openThreeLogs(root);
         let { logs, sync } = open();
         sync.replay(() => undefined);
         const sent: string[][] = [[], [], []];
@@ -295,12 +297,7 @@ describe('broker > log > JournaledSync > commit tokens', () => {
         vi.restoreAllMocks();
         const durable = trackFsyncs();
         const root = fs.mkdtempSync(path.join(dir, 'c-'));
-        const open = () => {
-          const logs = [0, 1, 2].map((p) => DurablePartitionLog.open(path.join(root, String(p)), { segmentBytes: 4000, onWarning: warn }));
-          const sync = new JournaledSync(CommitJournal.open(path.join(root, 'commit.journal'), { warn, capacityBytes: 4 * DATA_START }), warn);
-          logs.forEach((log, p) => sync.track(log, 't', p));
-          return { logs, sync };
-        };
+        const open = () => openThreeLogs(root);
         let { logs, sync } = open();
         sync.replay(() => undefined);
         sync.finishRecovery(false);
