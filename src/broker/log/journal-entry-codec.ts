@@ -57,6 +57,14 @@ export interface JournalChunkInput {
   data: Buffer | readonly Buffer[];
 }
 
+/** Bytes of a chunk's data, whole or in pieces. */
+export function chunkDataLength(data: Buffer | readonly Buffer[]): number {
+  if (Buffer.isBuffer(data)) return data.length;
+  let n = 0;
+  for (const piece of data as readonly Buffer[]) n += piece.length;
+  return n;
+}
+
 /** The topic name of a seal chunk (see the header). */
 export const SEAL_TOPIC = '';
 
@@ -99,8 +107,7 @@ export function encodeEntry(generation: number, chunks: readonly JournalChunkInp
   head.writeUInt16BE(chunks.length, ENTRY_HEADER_SIZE);
   for (const c of chunks) {
     const data = Buffer.isBuffer(c.data) ? [c.data] : (c.data as readonly Buffer[]);
-    let dataLength = 0;
-    for (const piece of data) dataLength += piece.length;
+    const dataLength = chunkDataLength(c.data);
     const topic = Buffer.from(c.topic, 'utf8');
     const meta = Buffer.alloc(2 + topic.length + 4 + 8 + 4);
     let at = meta.writeUInt16BE(topic.length, 0);

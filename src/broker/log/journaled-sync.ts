@@ -29,7 +29,7 @@
 import { ClosedError } from '../../core/errors.js';
 import type { CommitJournal } from './commit-journal.js';
 import type { DurablePartitionLog } from './durable-partition-log.js';
-import { type JournalChunkInput, SEAL_TOPIC, sealChunk } from './journal-entry-codec.js';
+import { chunkDataLength, type JournalChunkInput, SEAL_TOPIC, sealChunk } from './journal-entry-codec.js';
 
 /** Larger unsynced tails are fsynced in their segment instead of copied into the journal. */
 export const MAX_TAIL_BYTES = 1024 * 1024;
@@ -115,7 +115,7 @@ export class JournaledSync {
       const tail = name === undefined || this.failed ? null : log.takeJournalTail(Math.min(MAX_TAIL_BYTES, room));
       if (tail === null) direct.push(log);
       else {
-        const bytes = Buffer.isBuffer(tail.data) ? tail.data.length : tail.data.reduce((sum, piece) => sum + piece.length, 0);
+        const bytes = chunkDataLength(tail.data);
         if (bytes === 0) continue;
         chunks.push({ topic: name!.topic, partition: name!.partition, baseOffset: tail.baseOffset, data: tail.data });
         journaled.push(log);
